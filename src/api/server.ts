@@ -1,0 +1,130 @@
+/**
+ * The HTTP server: Fastify with Ironic's wire conventions.
+ *
+ * - Unversioned paths are served as v1 (`/nodes` = `/v1/nodes`); a trailing `.json` on
+ *   the path is stripped (Ironic ≤1.90).
+ * - Version negotiation for every `/v1` request, with min/max/negotiated headers.
+ * - Every error goes through `setErrorHandler`, the one mapping to HTTP.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Config } from '../config/config.ts';
+import type { ConductorApi } from '../contracts/rpc.ts';
+import { IngotError, messageOf } from '../core/errors.ts';
+import { MAX_VERSION, MIN_VERSION, parseVersionHeader, versionString } from '../contracts/versions.ts';
+import { faultBody, webobBody, RoutingError, statusOf } from './errors.ts';
+import { NodeRepo } from '../db/nodes.ts';
+import './context.ts';
+
+export interface ApiDeps {
+  db: Kysely<Database>;
+  nodes: NodeRepo;
+  conductor: ConductorApi;
+  config: Config;
+}
+
+export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
+
+const VERSION_HEADER = 'x-openstack-ironic-api-version';
+
+function rewrite(url: string): string {
+  const q = url.indexOf('?');
+  let path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q);
+  if (path.endsWith('.json')) path = path.slice(0, -5);
+  if (path !== '/' && path !== '' && !path.startsWith('/v1/') && path !== '/v1') path = '/v1' + path;
+  return path + query;
+}
+
+export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: boolean | object } = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    ignoreTrailingSlash: true,
+    ignoreDuplicateSlashes: true,
+    rewriteUrl: (req) => rewrite(req.url ?? '/'),
+    // Config drives can be large; Ironic has no body limit in 21.4.
+    bodyLimit: 128 * 1024 * 1024,
+    return503OnClosing: true,
+    maxParamLength: 1024,
+  });
+
+  // Any content type is parsed as JSON (python-ironicclient sends application/json;
+  // some tools send nothing or json-patch+json). An empty body is "no body".
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const s = (body as string).trim();
+    if (s === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(s));
+    } catch (err) {
+      const e = new IngotError('Invalid', `Malformed JSON in request body: ${messageOf(err)}`);
+      done(e, undefined);
+    }
+  });
+
+  app.decorateRequest('apiVersion', MIN_VERSION);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
+    const path = req.url.split('?')[0]!;
+    if (!path.startsWith('/v1')) return;
+    const raw = req.headers[VERSION_HEADER];
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    const parsed = parseVersionHeader(value, MAX_VERSION);
+    if (!parsed.ok) {
+      if (parsed.reason === 'invalid') {
+        reply.code(406).type('application/json').send(webobBody(406, `Invalid value for X-OpenStack-Ironic-API-Version header`));
+        return reply;
+      }
+      reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
+      reply.header('X-OpenStack-Ironic-API-Maximum-Version', versionString(MAX_VERSION));
+      const [maj] = parsed.text.split('.');
+      const msg = maj !== '1'
+        ? `Mutually exclusive versions requested. Version ${parsed.text} requested but not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`
+        : `Version ${parsed.text} was requested but the minor version is not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`;
+      reply.code(406).type('application/json').send(webobBody(406, msg));
+      return reply;
+    }
+    req.apiVersion = parsed.minor;
+    reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
+    reply.header('X-OpenStack-Ironic-API-Maximum-Version', versionString(MAX_VERSION));
+    reply.header('X-OpenStack-Ironic-API-Version', versionString(parsed.minor));
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    if (err instanceof RoutingError) {
+      reply.removeHeader('X-OpenStack-Ironic-API-Minimum-Version');
+      reply.removeHeader('X-OpenStack-Ironic-API-Maximum-Version');
+      reply.removeHeader('X-OpenStack-Ironic-API-Version');
+      return reply.code(err.status).type('application/json').send(webobBody(err.status, err.description));
+    }
+    if (err instanceof IngotError) {
+      const status = statusOf(err);
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      return reply.code(status).type('application/json').send(faultBody(status, err.message));
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      // Fastify's own client errors (body too large, bad content length, ...).
+      return reply.code(e.statusCode).type('application/json').send(faultBody(e.statusCode, e.message ?? 'Bad request'));
+    }
+    req.log.error({ err }, 'unexpected error');
+    return reply.code(500).type('application/json').send(faultBody(500, 'Internal Server Error'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.removeHeader('X-OpenStack-Ironic-API-Minimum-Version');
+    reply.removeHeader('X-OpenStack-Ironic-API-Maximum-Version');
+    reply.removeHeader('X-OpenStack-Ironic-API-Version');
+    reply.code(404).type('application/json').send(webobBody(404, `The resource could not be found.`));
+  });
+
+  for (const r of routes) r(app, deps);
+  return app;
+}
+
+/** JSON 202/204 helpers. */
+export function noContent(reply: FastifyReply): FastifyReply {
+  return reply.code(204).send();
+}

@@ -1,0 +1,51 @@
+/**
+ * Composition root for the service processes: builds db, drivers, conductor and API
+ * from a Config. `startService` is used by `ingot serve`, the demo, benchmarks and
+ * integration tests, so they all run the same wiring.
+ */
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { openDb, redactUrl, type Db } from '../db/connect.ts';
+import { NodeRepo } from '../db/nodes.ts';
+import type { Config } from '../config/config.ts';
+import { DriverRegistry } from '../drivers/registry.ts';
+import { builtinFactories } from '../drivers/implementations.ts';
+import { Conductor } from '../conductor/index.ts';
+import { buildApi, ROUTES } from '../api/index.ts';
+
+export interface Service {
+  db: Db;
+  conductor: Conductor;
+  api: FastifyInstance;
+  /** Base URL the API listens on (after listen). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config, opts: { listen?: boolean; periodics?: boolean; logger?: pino.Logger } = {}): Promise<Service> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.*_password', 'driver_info.*'] });
+  const db = await openDb(config.db);
+  logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
+  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays }));
+  const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
+  await conductor.start({ periodics: opts.periodics !== false });
+  const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
+  let url = '';
+  if (opts.listen !== false) {
+    await api.listen({ host: config.host, port: config.port });
+    const addr = api.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url }, 'Ingot API listening');
+  } else {
+    await api.ready();
+  }
+  return {
+    db, conductor, api, url,
+    async close() {
+      await api.close();
+      await conductor.stop();
+      await db.close();
+    },
+  };
+}

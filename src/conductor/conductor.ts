@@ -1,0 +1,354 @@
+/**
+ * The conductor: implements the API↔conductor contract (contracts/rpc.ts) in-process,
+ * owns the worker pool and the periodic tasks, and registers itself in `conductors`.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { NodeRepo } from '../db/nodes.ts';
+import { HistoryRepo } from '../db/history.ts';
+import type { Config } from '../config/config.ts';
+import type { DriverRegistry } from '../drivers/registry.ts';
+import type { DriverLogger } from '../drivers/base.ts';
+import type { ConductorApi, DriverDetail, ProvisionArgs, ValidationResult } from '../contracts/rpc.ts';
+import { INTERFACE_KINDS, type InterfaceKind, type Json, type Node } from '../core/node.ts';
+import { PowerState as P, ProvisionState as S } from '../core/states.ts';
+import { InvalidError, NotFoundError, ConflictError, ForbiddenError, messageOf, IngotError } from '../core/errors.ts';
+import { DELETE_ALLOWED_STATES } from '../core/fsm.ts';
+import { TaskManager, type Task } from './task.ts';
+import { WorkerPool } from './workers.ts';
+import { type FlowDeps, failTask, spawnWithTask } from './deps.ts';
+import { doProvisioningAction } from './provision.ts';
+import { driverContext, sharedContext } from './driver-context.ts';
+import { Periodics } from './periodics.ts';
+import * as vifs from './vifs.ts';
+
+export interface ConductorOptions {
+  db: Kysely<Database>;
+  config: Config;
+  registry: DriverRegistry;
+  logger: DriverLogger;
+  /** Lock retry interval override (tests). */
+  lockIntervalMs?: number;
+}
+
+export class Conductor implements ConductorApi {
+  readonly hostname: string;
+  readonly deps: FlowDeps;
+  private readonly periodics: Periodics;
+
+  constructor(private readonly opts: ConductorOptions) {
+    this.hostname = opts.config.conductorHostname;
+    const nodes = new NodeRepo(opts.db);
+    const workers = new WorkerPool(opts.config.workers, (err) => opts.logger.error({ err: messageOf(err) }, 'worker failed'));
+    this.deps = {
+      db: opts.db, nodes, history: new HistoryRepo(opts.db), registry: opts.registry,
+      tasks: new TaskManager(nodes, this.hostname, opts.lockIntervalMs === undefined ? {} : { intervalMs: opts.lockIntervalMs }),
+      workers, config: opts.config, logger: opts.logger, host: this.hostname,
+    };
+    this.periodics = new Periodics(this.deps);
+  }
+
+  /** Register, recover from a previous crash, start periodic tasks. */
+  async start(opts: { periodics?: boolean } = {}): Promise<void> {
+    await this.periodics.register();
+    await this.periodics.recoverAfterRestart();
+    if (opts.periodics !== false) this.periodics.start();
+  }
+
+  /** Stop periodics, wait for running jobs, mark offline. */
+  async stop(): Promise<void> {
+    this.periodics.stop();
+    await this.deps.workers.drain();
+    await this.periodics.unregister();
+  }
+
+  /** Wait until no job runs (tests, benchmarks). */
+  async idle(): Promise<void> { await this.deps.workers.drain(); }
+
+  runPeriodicsOnce(): Promise<void> { return this.periodics.runOnce(); }
+
+  private async node(nodeId: number): Promise<Node> {
+    const n = await this.deps.nodes.getById(nodeId);
+    if (!n) throw new NotFoundError(`Node ${nodeId} could not be found.`);
+    return n;
+  }
+
+  // --- drivers -----------------------------------------------------------------
+  private detail(name: string): DriverDetail {
+    const r = this.deps.registry;
+    const defaults: Record<string, string | null> = {};
+    const enabled: Record<string, string[]> = {};
+    for (const k of INTERFACE_KINDS) {
+      enabled[k] = r.enabledFor(name, k);
+      try { defaults[k] = r.defaultFor(name, k); } catch { defaults[k] = null; }
+    }
+    return { name, hosts: [this.hostname], defaults, enabled };
+  }
+  async listDrivers(): Promise<DriverDetail[]> { return this.deps.registry.hardwareTypeNames().map((n) => this.detail(n)); }
+  async getDriver(name: string): Promise<DriverDetail> { this.deps.registry.getType(name); return this.detail(name); }
+  async driverProperties(name: string): Promise<Record<string, string>> { return this.deps.registry.properties(name); }
+  async raidLogicalDiskProperties(name: string): Promise<Record<string, string>> {
+    const r = this.deps.registry;
+    const raid = r.impl('raid', r.defaultFor(name, 'raid'));
+    if (raid.supported === false || !raid.logicalDiskProperties) {
+      throw new IngotError('NotFound', `Driver ${name} does not support raid (disabled or not implemented).`);
+    }
+    return raid.logicalDiskProperties();
+  }
+  async resolveInterfaces(driver: string, given: Record<string, string | null | undefined>): Promise<Record<string, string>> {
+    const g: Partial<Record<InterfaceKind, string | null>> = {};
+    for (const k of INTERFACE_KINDS) { const v = given[`${k}_interface`]; if (v !== undefined) g[k] = v; }
+    return this.deps.registry.resolveInterfaces(driver, g);
+  }
+  async checkInterface(driver: string, kind: string, impl: string): Promise<void> {
+    this.deps.registry.checkInterface(driver, kind as InterfaceKind, impl);
+  }
+
+  // --- node updates ------------------------------------------------------------------
+  async updateNode(nodeId: number, changes: Partial<Node>, opts: { resetInterfaces?: boolean } = {}): Promise<Node> {
+    return this.deps.tasks.withLock(nodeId, 'node update', async (task) => {
+      const n = task.node;
+      const c: Partial<Node> = { ...changes };
+      const driverChanged = c.driver !== undefined && c.driver !== n.driver;
+      if (driverChanged || opts.resetInterfaces) {
+        const driver = c.driver ?? n.driver;
+        this.deps.registry.getType(driver);
+        for (const k of INTERFACE_KINDS) {
+          const f = `${k}_interface` as const;
+          if (c[f] !== undefined && c[f] !== null) continue;
+          if (opts.resetInterfaces || driverChanged) {
+            // Keep the old value if still valid for the new driver and no reset requested.
+            const old = n[f];
+            let keep = false;
+            if (!opts.resetInterfaces && old) { try { this.deps.registry.checkInterface(driver, k, old); keep = true; } catch { keep = false; } }
+            if (!keep) c[f] = this.deps.registry.defaultFor(driver, k);
+          }
+        }
+      }
+      const driver = c.driver ?? n.driver;
+      for (const k of INTERFACE_KINDS) {
+        const f = `${k}_interface` as const;
+        const v = c[f];
+        if (v === undefined) continue;
+        if (v === null) { c[f] = this.deps.registry.defaultFor(driver, k); continue; }
+        if (v !== n[f] || driverChanged) this.deps.registry.checkInterface(driver, k, v);
+      }
+      const ifaceChanged = INTERFACE_KINDS.some((k) => c[`${k}_interface`] !== undefined && c[`${k}_interface`] !== n[`${k}_interface`]);
+      const rest = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE] as string[];
+      if (ifaceChanged && !n.maintenance && !rest.includes(n.provision_state)) {
+        throw new ConflictError(`Interfaces can only be changed in the "${rest.join('", "')}" states or in maintenance mode; node ${n.uuid} is in "${n.provision_state}".`);
+      }
+      if (c.resource_class !== undefined && c.resource_class !== n.resource_class && n.resource_class !== null && !n.maintenance && !rest.includes(n.provision_state)) {
+        throw new ConflictError(`Node ${n.uuid} can not have resource_class updated unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
+      }
+      if (c.protected === true && !n.protected && ![S.ACTIVE, S.RESCUE].includes(n.provision_state as 'active')) {
+        throw new ConflictError(`Protected can only be set in states active or rescue; node ${n.uuid} is in "${n.provision_state}".`);
+      }
+      const prot = c.protected ?? n.protected;
+      if (!prot && c.protected_reason) throw new InvalidError('The protected_reason field can only be set when protected is True');
+      if (c.protected === false) c.protected_reason = null;
+      const ret = c.retired ?? n.retired;
+      if (c.retired === true && !n.retired && n.provision_state === S.AVAILABLE) {
+        throw new ConflictError(`Node ${n.uuid} can not be retired in state "available"; move it to manageable first.`);
+      }
+      if (!ret && c.retired_reason) throw new InvalidError('The retired_reason field can only be set when retired is True');
+      if (c.retired === false) c.retired_reason = null;
+      const { traits: _t, id: _i, uuid: _u, created_at: _c, updated_at: _up, ...cols } = c;
+      await task.save(cols);
+      return task.refresh();
+    });
+  }
+
+  async destroyNode(nodeId: number): Promise<void> {
+    await this.deps.tasks.withLock(nodeId, 'node delete', async (task) => {
+      const n = task.node;
+      if (n.protected) throw new ForbiddenError(`Node ${n.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
+      const allowed = new Set(DELETE_ALLOWED_STATES);
+      if (!this.deps.config.allowDeletingAvailableNodes) allowed.delete(S.AVAILABLE);
+      if (!n.maintenance && !allowed.has(n.provision_state)) {
+        throw new IngotError('InvalidState', `Can not delete node "${n.uuid}" while it is in provision state "${n.provision_state}". Valid provision states to start deletion are: ${[...allowed].map((s) => `"${s}"`).join(', ')}, or set the node into maintenance mode`, {});
+      }
+      if (n.instance_uuid && !n.maintenance) {
+        throw new ConflictError(`Can not delete node ${n.uuid} because it is associated with instance ${n.instance_uuid}.`);
+      }
+      if (n.console_enabled) {
+        try { const d = this.deps.registry.compose(n); const h = await driverContext(this.deps.db, task, this.deps.logger); await d.console.stopConsole(h.ctx); } catch { /* best effort */ }
+      }
+      if (n.allocation_id !== null) await this.deps.db.deleteFrom('allocations').where('id', '=', n.allocation_id).execute();
+      await this.deps.nodes.delete(n.id);
+    });
+  }
+
+  async doProvisioningAction(nodeId: number, args: ProvisionArgs): Promise<void> {
+    await doProvisioningAction(this.deps, nodeId, args);
+  }
+
+  // --- power ---------------------------------------------------------------------
+  async changePowerState(nodeId: number, target: string, timeoutS?: number): Promise<void> {
+    const task = await this.deps.tasks.acquire(nodeId, 'power');
+    let handed = false;
+    try {
+      const n = task.node;
+      if (n.provision_state === S.CLEANING || n.provision_state === S.CLEAN_WAIT) {
+        throw new IngotError('InvalidState', `Node ${n.uuid} is in the middle of cleaning; power state change is not allowed.`);
+      }
+      const driver = this.deps.registry.compose(n);
+      const h = await driverContext(this.deps.db, task, this.deps.logger);
+      await driver.power.validate(h.ctx);
+      const finalState = target === P.REBOOT || target === P.SOFT_REBOOT || target === P.ON ? P.ON : P.OFF;
+      await task.save({ target_power_state: finalState, ...(STATES_FAILURE.has(n.provision_state) ? {} : { last_error: null }) });
+      handed = true;
+      spawnWithTask(this.deps, task, async (t) => {
+        try {
+          const cur = await driver.power.getPowerState(h.ctx);
+          if ((cur === P.ON && target === P.ON) || (cur === P.OFF && (target === P.OFF || target === P.SOFT_OFF))) {
+            await t.save({ target_power_state: null, power_state: cur });
+            return;
+          }
+          if (target === P.REBOOT || target === P.SOFT_REBOOT) await driver.power.reboot(h.ctx, target === P.SOFT_REBOOT, timeoutS);
+          else await driver.power.setPowerState(h.ctx, target, timeoutS);
+          await h.flush();
+          await t.save({ power_state: finalState, target_power_state: null });
+        } catch (err) {
+          await failTask(this.deps, t, `Failed to change power state to '${finalState}' by '${target}': ${messageOf(err)}`, { eventType: 'power', extra: { target_power_state: null } });
+        }
+      });
+    } finally {
+      if (!handed) await task.release();
+    }
+  }
+
+  async setMaintenance(nodeId: number, on: boolean, reason?: string | null): Promise<void> {
+    const n = await this.node(nodeId);
+    const changes: Partial<Node> = on ? { maintenance: true, maintenance_reason: reason ?? null } : { maintenance: false, maintenance_reason: null, fault: null };
+    await this.deps.nodes.update(n.id, changes);
+  }
+
+  // --- management ------------------------------------------------------------------
+  private async withDriver<T>(nodeId: number, purpose: string, fn: (task: Task, d: ReturnType<DriverRegistry['compose']>, ctx: Awaited<ReturnType<typeof driverContext>>) => Promise<T>): Promise<T> {
+    return this.deps.tasks.withLock(nodeId, purpose, async (task) => {
+      const d = this.deps.registry.compose(task.node);
+      const h = await driverContext(this.deps.db, task, this.deps.logger);
+      const r = await fn(task, d, h);
+      await h.flush();
+      return r;
+    });
+  }
+  private async shared<T>(nodeId: number, fn: (d: ReturnType<DriverRegistry['compose']>, ctx: Awaited<ReturnType<typeof sharedContext>>) => Promise<T>): Promise<T> {
+    const n = await this.node(nodeId);
+    const d = this.deps.registry.compose(n);
+    return fn(d, await sharedContext(this.deps.db, n, this.deps.logger));
+  }
+
+  async validateDriverInterfaces(nodeId: number): Promise<ValidationResult> {
+    return this.shared(nodeId, async (d, ctx) => {
+      const out: ValidationResult = {};
+      for (const k of INTERFACE_KINDS) {
+        if (k === 'vendor') continue;
+        const impl = d[k];
+        try {
+          if (impl.supported === false) throw new Error(`${impl.name === 'no-' + k ? '' : ''}not supported`);
+          await impl.validate(ctx);
+          out[k] = { result: true };
+        } catch (err) {
+          out[k] = { result: false, reason: messageOf(err) };
+        }
+      }
+      return out;
+    });
+  }
+  async setBootDevice(nodeId: number, device: string, persistent: boolean): Promise<void> {
+    await this.withDriver(nodeId, 'set boot device', async (_t, d, h) => { await d.management.validate(h.ctx); await d.management.setBootDevice(h.ctx, device, persistent); });
+  }
+  async getBootDevice(nodeId: number) { return this.shared(nodeId, async (d, ctx) => { await d.management.validate(ctx); return d.management.getBootDevice(ctx); }); }
+  async getSupportedBootDevices(nodeId: number) { return this.shared(nodeId, (d, ctx) => d.management.getSupportedBootDevices(ctx)); }
+  async injectNmi(nodeId: number): Promise<void> {
+    await this.withDriver(nodeId, 'inject nmi', async (_t, d, h) => {
+      if (!d.management.injectNmi) throw new InvalidError(`Driver ${d.hardwareType} does not support inject_nmi (disabled or not implemented).`);
+      await d.management.validate(h.ctx); await d.management.injectNmi(h.ctx);
+    });
+  }
+  async setBootMode(nodeId: number, mode: string): Promise<void> {
+    await this.withDriver(nodeId, 'set boot mode', async (t, d, h) => {
+      if (!d.management.setBootMode) throw new InvalidError(`Driver ${d.hardwareType} does not support changing the boot mode (disabled or not implemented).`);
+      await d.management.setBootMode(h.ctx, mode as 'uefi' | 'bios');
+      await t.save({ boot_mode: mode });
+    });
+  }
+  async setSecureBoot(nodeId: number, enabled: boolean): Promise<void> {
+    await this.withDriver(nodeId, 'set secure boot', async (t, d, h) => {
+      if (!d.management.setSecureBoot) throw new InvalidError(`Driver ${d.hardwareType} does not support secure boot (disabled or not implemented).`);
+      await d.management.setSecureBoot(h.ctx, enabled);
+      await t.save({ secure_boot: enabled });
+    });
+  }
+  async setConsoleMode(nodeId: number, enabled: boolean): Promise<void> {
+    await this.withDriver(nodeId, 'console', async (t, d, h) => {
+      await d.console.validate(h.ctx);
+      if (enabled) await d.console.startConsole(h.ctx); else await d.console.stopConsole(h.ctx);
+      await t.save({ console_enabled: enabled });
+    });
+  }
+  async getConsoleInfo(nodeId: number) {
+    return this.shared(nodeId, async (d, ctx) => {
+      await d.console.validate(ctx);
+      return ctx.node.console_enabled ? d.console.getConsole(ctx) : null;
+    });
+  }
+  async setTargetRaidConfig(nodeId: number, config: Json): Promise<void> {
+    await this.withDriver(nodeId, 'raid', async (t, d, h) => {
+      if (d.raid.supported === false) throw new IngotError('NotFound', `Driver ${d.hardwareType} does not support raid (disabled or not implemented).`);
+      if (Object.keys(config).length) await d.raid.validateRaidConfig(h.ctx, config);
+      await t.save({ target_raid_config: config });
+    });
+  }
+  async getIndicators(nodeId: number) {
+    return this.shared(nodeId, async (d, ctx) => {
+      if (!d.management.getIndicators) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      return d.management.getIndicators(ctx);
+    });
+  }
+  async getIndicatorState(nodeId: number, component: string, indicator: string) {
+    return this.shared(nodeId, async (d, ctx) => {
+      if (!d.management.getIndicatorState) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      return d.management.getIndicatorState(ctx, component, indicator);
+    });
+  }
+  async setIndicatorState(nodeId: number, component: string, indicator: string, state: string): Promise<void> {
+    await this.withDriver(nodeId, 'indicator', async (_t, d, h) => {
+      if (!d.management.setIndicatorState) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      await d.management.setIndicatorState(h.ctx, component, indicator, state);
+    });
+  }
+  async vendorPassthruMethods(nodeId: number) { return this.shared(nodeId, async (d) => ({ ...d.vendor.methods?.() })); }
+  async vendorPassthru(nodeId: number, method: string, httpMethod: string, body: unknown) {
+    const n = await this.node(nodeId);
+    const d = this.deps.registry.compose(n);
+    const m = d.vendor.methods?.()[method];
+    if (!m) throw new InvalidError(`No handler for method ${method}`);
+    if (!m.http_methods.includes(httpMethod)) throw new InvalidError(`The method ${method} does not support HTTP ${httpMethod}`);
+    if (m.async) {
+      const task = await this.deps.tasks.acquire(nodeId, 'vendor passthru');
+      const h = await driverContext(this.deps.db, task, this.deps.logger);
+      spawnWithTask(this.deps, task, async () => { await d.vendor.call(h.ctx, method, httpMethod, body); await h.flush(); });
+      return { async: true, result: null };
+    }
+    const result = await this.shared(nodeId, (dd, ctx) => dd.vendor.call(ctx, method, httpMethod, body));
+    return { async: false, result };
+  }
+  async driverVendorPassthruMethods(driver: string): Promise<Record<string, unknown>> {
+    this.deps.registry.getType(driver);
+    return {};
+  }
+  async vifList(nodeId: number) { return vifs.vifList(this.deps, nodeId); }
+  async vifAttach(nodeId: number, vif: Json) { await this.deps.tasks.withLock(nodeId, 'vif attach', (t) => vifs.vifAttach(this.deps, t, vif)); }
+  async vifDetach(nodeId: number, vifId: string) { await this.deps.tasks.withLock(nodeId, 'vif detach', (t) => vifs.vifDetach(this.deps, t, vifId)); }
+  async processAllocation(_allocationId: number): Promise<void> {
+    throw new IngotError('Unavailable', 'allocations are not processed by this conductor yet');
+  }
+  async heartbeat(): Promise<void> {
+    throw new IngotError('Unavailable', 'agent heartbeats are not supported by this conductor yet');
+  }
+}
+
+const STATES_FAILURE = new Set<string>([S.DEPLOYFAIL, S.CLEAN_FAILED, S.INSPECT_FAILED, S.RESCUEFAIL, S.UNRESCUEFAIL, S.ADOPTFAIL, S.ERROR, S.SERVICE_FAILED]);

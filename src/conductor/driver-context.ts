@@ -1,0 +1,47 @@
+/** Builds the narrow DriverContext a driver call gets from a task. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { DriverContext, DriverLogger } from '../drivers/base.ts';
+import type { Json } from '../core/node.ts';
+import { portsOfNode } from '../db/ports.ts';
+import type { Task } from './task.ts';
+
+export interface ContextHandle {
+  ctx: DriverContext;
+  /** driver_internal_info changes the driver asked for; persist with `flush`. */
+  pendingInternal: Json | null;
+  flush(): Promise<void>;
+}
+
+export async function driverContext(db: Kysely<Database>, task: Task, logger: DriverLogger, signal?: AbortSignal): Promise<ContextHandle> {
+  const ports = (await portsOfNode(db, task.node.id)).map((p) => ({
+    uuid: p.uuid, address: p.address, pxe_enabled: p.pxe_enabled, physical_network: p.physical_network, extra: p.extra,
+  }));
+  const handle: ContextHandle = {
+    pendingInternal: null,
+    ctx: {
+      node: task.node,
+      ports,
+      logger,
+      signal: signal ?? new AbortController().signal,
+      setInternalInfo(values: Json) {
+        handle.pendingInternal = { ...(handle.pendingInternal ?? {}), ...values };
+      },
+    },
+    async flush() {
+      if (!handle.pendingInternal) return;
+      const merged = { ...task.node.driver_internal_info, ...handle.pendingInternal };
+      handle.pendingInternal = null;
+      await task.save({ driver_internal_info: merged });
+    },
+  };
+  return handle;
+}
+
+/** Context for read-only driver calls without a lock (power sync, shared tasks). */
+export async function sharedContext(db: Kysely<Database>, node: DriverContext['node'], logger: DriverLogger): Promise<DriverContext> {
+  const ports = (await portsOfNode(db, node.id)).map((p) => ({
+    uuid: p.uuid, address: p.address, pxe_enabled: p.pxe_enabled, physical_network: p.physical_network, extra: p.extra,
+  }));
+  return { node, ports, logger, signal: new AbortController().signal, setInternalInfo() { /* shared: ignored */ } };
+}

@@ -1,0 +1,73 @@
+/**
+ * Cleaning: automated (provide, tear down) and manual (clean verb with clean_steps).
+ * Ends in `available` (automated) or `manageable` (manual); failures → `clean failed`.
+ */
+import { ProvisionState as S } from '../../core/states.ts';
+import { messageOf } from '../../core/errors.ts';
+import type { Json } from '../../core/node.ts';
+import type { Task } from '../task.ts';
+import { type FlowDeps, prepare, failTask } from '../deps.ts';
+import { automatedCleanSteps, runSteps, validateRequestedSteps, type Step } from '../steps.ts';
+
+function automatedCleanEnabled(deps: FlowDeps, task: Task): boolean {
+  const n = task.node.automated_clean;
+  return n === null ? deps.config.automatedClean : n;
+}
+
+/** Entered in state `cleaning`. `manualSteps` set = manual cleaning. */
+export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json[]): Promise<void> {
+  const manual = manualSteps !== undefined;
+  const { driver, handle } = await prepare(deps, task);
+  // Validate what cleaning needs before touching the hardware.
+  try {
+    await driver.power.validate(handle.ctx);
+    await driver.network.validate(handle.ctx);
+  } catch (err) {
+    await failTask(deps, task, `Validation of node ${task.node.uuid} for cleaning failed: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', extra: { fault: 'clean failure' } });
+    return;
+  }
+  let steps: Step[];
+  if (manual) {
+    try {
+      steps = validateRequestedSteps(driver, 'clean', manualSteps);
+    } catch (err) {
+      await failTask(deps, task, messageOf(err), { event: 'fail', eventType: 'cleaning' });
+      return;
+    }
+  } else {
+    if (!automatedCleanEnabled(deps, task)) {
+      deps.logger.info({ node: task.node.uuid }, 'Automated cleaning is disabled, skipping cleaning');
+      await finishCleaning(deps, task, false);
+      return;
+    }
+    steps = automatedCleanSteps(driver);
+  }
+  await continueCleaning(deps, task, steps, 0, manual);
+}
+
+/** Run (or resume) clean steps from `index`; used by doNodeClean and the agent heartbeat. */
+export async function continueCleaning(deps: FlowDeps, task: Task, steps: Step[], index: number, manual: boolean): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  const dii = { ...task.node.driver_internal_info, cleaning_manual: manual };
+  await task.save({ driver_internal_info: dii });
+  const r = await runSteps(task, driver, handle, 'clean', steps, index);
+  if (r.outcome === 'wait') {
+    if (task.node.provision_state === S.CLEANING) await task.apply('wait', {}, manual ? S.MANAGEABLE : undefined);
+    return;
+  }
+  if (r.outcome === 'fail') {
+    await failTask(deps, task, r.error, { event: 'fail', eventType: 'cleaning', extra: { fault: 'clean failure' } });
+    return;
+  }
+  await finishCleaning(deps, task, manual);
+}
+
+async function finishCleaning(deps: FlowDeps, task: Task, manual: boolean): Promise<void> {
+  const dii = { ...task.node.driver_internal_info };
+  delete dii.cleaning_manual;
+  const extra = { clean_step: {}, driver_internal_info: dii };
+  if (task.node.provision_state === S.CLEAN_WAIT) await task.apply('resume', {}, manual ? S.MANAGEABLE : undefined);
+  // Manual cleaning and retired nodes go back to manageable.
+  if (manual || task.node.retired) await task.apply('manage', extra);
+  else await task.apply('done', extra);
+}

@@ -1,0 +1,85 @@
+/**
+ * Deployment (deploy/rebuild) and tear down (delete/undeploy).
+ * deploy: `deploying` → deploy steps → `active` (or `wait call-back` for agent deploys).
+ * tear down: `deleting` → driver tear_down → instance cleared → automated cleaning.
+ */
+import { ProvisionState as S, PowerState } from '../../core/states.ts';
+import { messageOf } from '../../core/errors.ts';
+import type { Json } from '../../core/node.ts';
+import type { Task } from '../task.ts';
+import { type FlowDeps, prepare, failTask } from '../deps.ts';
+import { availableSteps, runSteps, sortSteps, validateRequestedSteps, type Step } from '../steps.ts';
+import { doNodeClean } from './clean.ts';
+
+/** Entered in state `deploying`. */
+export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdrive?: unknown; deploySteps?: Json[] }): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  let steps: Step[];
+  try {
+    await driver.deploy.prepare(handle.ctx);
+    const builtin = availableSteps(driver, 'deploy').filter((s) => s.priority > 0);
+    const requested = opts.deploySteps ? validateRequestedSteps(driver, 'deploy', opts.deploySteps) : [];
+    const fromTemplates = await templateSteps(deps, task, driver);
+    // Requested steps override built-in ones of the same interface+step.
+    const key = (s: Step) => `${s.interface}.${s.step}`;
+    const merged = new Map<string, Step>();
+    for (const s of [...builtin, ...fromTemplates, ...requested]) merged.set(key(s), s);
+    steps = sortSteps([...merged.values()].filter((s) => s.priority > 0));
+  } catch (err) {
+    await failTask(deps, task, `Failed to prepare to deploy: ${messageOf(err)}`, { event: 'fail', eventType: 'deploying' });
+    return;
+  }
+  if (opts.configdrive !== undefined) {
+    await task.save({ instance_info: { ...task.node.instance_info, configdrive: opts.configdrive } });
+  }
+  await continueDeploy(deps, task, steps, 0);
+}
+
+/** Deploy steps from deploy templates whose name matches one of instance_info.traits. */
+async function templateSteps(deps: FlowDeps, task: Task, driver: Parameters<typeof validateRequestedSteps>[0]): Promise<Step[]> {
+  const traits = task.node.instance_info.traits;
+  if (!Array.isArray(traits) || traits.length === 0) return [];
+  const rows = await deps.db.selectFrom('deploy_templates').innerJoin('deploy_template_steps', 'deploy_template_steps.deploy_template_id', 'deploy_templates.id')
+    .select(['deploy_template_steps.interface', 'deploy_template_steps.step', 'deploy_template_steps.args', 'deploy_template_steps.priority'])
+    .where('deploy_templates.name', 'in', traits as string[]).execute();
+  return validateRequestedSteps(driver, 'deploy', rows.map((r) => ({ interface: r.interface, step: r.step, args: r.args ? JSON.parse(r.args) : {}, priority: r.priority })));
+}
+
+export async function continueDeploy(deps: FlowDeps, task: Task, steps: Step[], index: number): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  const r = await runSteps(task, driver, handle, 'deploy', steps, index);
+  if (r.outcome === 'wait') {
+    if (task.node.provision_state === S.DEPLOYING) await task.apply('wait');
+    return;
+  }
+  if (r.outcome === 'fail') {
+    await failTask(deps, task, r.error, { event: 'fail', eventType: 'deploying' });
+    return;
+  }
+  if (task.node.provision_state === S.DEPLOYWAIT) await task.apply('resume');
+  await task.apply('done', { deploy_step: {} });
+}
+
+/** Entered in state `deleting`. */
+export async function doNodeTearDown(deps: FlowDeps, task: Task): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  try {
+    await driver.deploy.tearDown(handle.ctx);
+    await driver.deploy.cleanUp(handle.ctx);
+    await handle.flush();
+  } catch (err) {
+    await failTask(deps, task, `Failed to tear down. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'deleting' });
+    return;
+  }
+  const ii = task.node.instance_info;
+  const dii = { ...task.node.driver_internal_info };
+  delete dii.deploy_steps; delete dii.deploy_step_index;
+  await task.save({ instance_info: {}, instance_uuid: null, driver_internal_info: dii, deploy_step: {}, power_state: task.node.power_state ?? PowerState.OFF });
+  if (task.node.allocation_id !== null) {
+    await deps.db.deleteFrom('allocations').where('id', '=', task.node.allocation_id).execute();
+    await task.save({ allocation_id: null });
+  }
+  void ii;
+  await task.apply('clean');
+  await doNodeClean(deps, task);
+}

@@ -1,0 +1,96 @@
+/** Short flows: verify (enroll → manageable), inspect, adopt, rescue, unrescue. */
+import { ProvisionState as S } from '../../core/states.ts';
+import { messageOf } from '../../core/errors.ts';
+import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
+import type { Task } from '../task.ts';
+import { type FlowDeps, prepare, failTask } from '../deps.ts';
+
+/** Entered in `verifying`: can we talk to the BMC? */
+export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  for (const kind of ['power', 'management'] as const) {
+    try {
+      await driver[kind].validate(handle.ctx);
+    } catch (err) {
+      await failTask(deps, task, `Failed to validate ${kind} driver interface for node ${task.node.uuid}. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'verifying' });
+      return;
+    }
+  }
+  try {
+    const power = await driver.power.getPowerState(handle.ctx);
+    await handle.flush();
+    await task.apply('done', { power_state: power, last_error: null });
+  } catch (err) {
+    await failTask(deps, task, `Failed to get power state for node ${task.node.uuid}. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'verifying' });
+  }
+}
+
+/** Entered in `inspecting`. */
+export async function doInspect(deps: FlowDeps, task: Task): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  try {
+    await driver.inspect.validate(handle.ctx);
+    const res = await driver.inspect.inspect(handle.ctx);
+    await handle.flush();
+    if (res.properties) await task.save({ properties: { ...task.node.properties, ...res.properties } });
+    for (const mac of res.macs ?? []) {
+      const address = normalizeMac(mac.address);
+      const exists = await deps.db.selectFrom('ports').select('id').where('address', '=', address).executeTakeFirst();
+      if (exists) continue;
+      await deps.db.insertInto('ports').values({
+        uuid: newUuid(), address, node_id: task.node.id, portgroup_id: null, local_link_connection: null,
+        pxe_enabled: mac.pxe === false ? 0 : 1, physical_network: null, internal_info: null, is_smartnic: 0,
+        extra: null, created_at: isoNow(), updated_at: null,
+      }).execute();
+    }
+    if (res.inventory) {
+      const now = isoNow();
+      await deps.db.deleteFrom('node_inventory').where('node_id', '=', task.node.id).execute();
+      await deps.db.insertInto('node_inventory').values({ node_id: task.node.id, inventory_data: JSON.stringify(res.inventory), plugin_data: JSON.stringify({}), created_at: now, updated_at: null }).execute();
+    }
+    if (res.outcome === 'wait') await task.apply('wait');
+    else await task.apply('done', { inspection_finished_at: isoNow() });
+  } catch (err) {
+    await failTask(deps, task, `Failed to inspect hardware. Reason: ${messageOf(err)}`, { event: 'fail', eventType: 'inspecting' });
+  }
+}
+
+/** Entered in `adopting`: take over a running instance without touching the disk. */
+export async function doAdopt(deps: FlowDeps, task: Task): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  try {
+    await driver.boot.validate(handle.ctx);
+    await driver.deploy.takeOver(handle.ctx);
+    await handle.flush();
+    await task.apply('done');
+  } catch (err) {
+    await failTask(deps, task, `Error while attempting to adopt node ${task.node.uuid}: ${messageOf(err)}.`, { event: 'fail', eventType: 'adopting' });
+  }
+}
+
+export async function doRescue(deps: FlowDeps, task: Task, password: string): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  try {
+    await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password } });
+    const r = await driver.rescue.rescue(handle.ctx);
+    await handle.flush();
+    await task.apply(r === 'wait' ? 'wait' : 'done');
+  } catch (err) {
+    await failTask(deps, task, `Failed to rescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'rescuing' });
+  }
+}
+
+export async function doUnrescue(deps: FlowDeps, task: Task): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  try {
+    await driver.rescue.unrescue(handle.ctx);
+    await handle.flush();
+    const ii = { ...task.node.instance_info };
+    delete ii.rescue_password;
+    await task.apply('done', { instance_info: ii });
+  } catch (err) {
+    await failTask(deps, task, `Failed to unrescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'unrescuing' });
+  }
+}
+
+export const WAIT_STATES = [S.CLEAN_WAIT, S.INSPECT_WAIT, S.RESCUEWAIT, S.DEPLOYWAIT] as const;

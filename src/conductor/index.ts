@@ -1,0 +1,2 @@
+/** Public surface of the conductor area. */
+export { Conductor, type ConductorOptions } from './conductor.ts';

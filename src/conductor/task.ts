@@ -1,0 +1,98 @@
+/**
+ * Task: the one holder of a node's exclusive lock, and the one place where
+ * provision_state changes (`apply`).
+ *
+ * Lock = the node's `reservation` column set to this conductor's hostname by an atomic
+ * `UPDATE … WHERE reservation IS NULL`. Acquisition retries a few times (Ironic's
+ * node_locked_retry_attempts × interval), then fails with NodeLocked (HTTP 409).
+ */
+import { NodeLockedError, NotFoundError, InvalidStateError } from '../core/errors.ts';
+import { nextState, targetOf, type FsmEvent } from '../core/fsm.ts';
+import type { Node, NodeChanges } from '../core/node.ts';
+import type { ProvisionState } from '../core/states.ts';
+import { isoNow } from '../core/ids.ts';
+import type { NodeRepo } from '../db/nodes.ts';
+import { MAX_VERSION } from '../contracts/versions.ts';
+
+export interface LockOptions {
+  /** Attempts before giving up (default 3). */
+  attempts?: number;
+  /** Delay between attempts in ms (default 1000, like Ironic). */
+  intervalMs?: number;
+}
+
+export class Task {
+  private released = false;
+  constructor(readonly repo: NodeRepo, public node: Node, readonly host: string, readonly purpose: string) {}
+
+  /**
+   * Advance the FSM by `event`, persisting provision_state, target_provision_state and
+   * provision_updated_at together with `extra` column changes in one write.
+   * `target` overrides the target shown (e.g. manual cleaning targets `manageable`).
+   */
+  async apply(event: FsmEvent, extra: NodeChanges = {}, target?: ProvisionState | null): Promise<ProvisionState> {
+    const from = this.node.provision_state;
+    const to = nextState(from, event, MAX_VERSION);
+    if (!to) {
+      throw new InvalidStateError(`The requested action "${event}" can not be performed on node "${this.node.uuid}" while it is in state "${from}".`);
+    }
+    const tgt = target !== undefined ? target : targetOf(to);
+    await this.save({ ...extra, provision_state: to, target_provision_state: tgt, provision_updated_at: isoNow() });
+    return to;
+  }
+
+  /** Persist column changes while holding the lock. */
+  async save(changes: NodeChanges): Promise<void> {
+    if (this.released) throw new Error(`BUG: task for node ${this.node.uuid} used after release`);
+    const ok = await this.repo.update(this.node.id, changes, { reservation: this.host });
+    if (!ok) throw new NodeLockedError(this.node.uuid, 'another conductor (lock lost)');
+    Object.assign(this.node, changes);
+  }
+
+  /** Reload the node row (e.g. after the API changed fields we do not own). */
+  async refresh(): Promise<Node> {
+    const n = await this.repo.getById(this.node.id);
+    if (!n) throw new NotFoundError(`Node ${this.node.uuid} could not be found.`);
+    this.node = n;
+    return n;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.repo.release(this.node.id, this.host);
+  }
+
+  get isReleased(): boolean { return this.released; }
+}
+
+export class TaskManager {
+  constructor(private readonly repo: NodeRepo, readonly host: string, private readonly defaults: LockOptions = {}) {}
+
+  /** Take the exclusive lock on a node. Throws NotFound or NodeLocked. */
+  async acquire(nodeId: number, purpose: string, opts: LockOptions = {}): Promise<Task> {
+    const attempts = opts.attempts ?? this.defaults.attempts ?? 3;
+    const interval = opts.intervalMs ?? this.defaults.intervalMs ?? 1000;
+    for (let i = 0; ; i++) {
+      if (await this.repo.reserve(nodeId, this.host)) {
+        const node = await this.repo.getById(nodeId);
+        if (!node) throw new NotFoundError(`Node ${nodeId} could not be found.`);
+        return new Task(this.repo, node, this.host, purpose);
+      }
+      const cur = await this.repo.getById(nodeId);
+      if (!cur) throw new NotFoundError(`Node ${nodeId} could not be found.`);
+      if (i + 1 >= attempts) throw new NodeLockedError(cur.uuid, cur.reservation ?? 'unknown');
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+
+  /** Run `fn` under the lock and always release it. */
+  async withLock<T>(nodeId: number, purpose: string, fn: (t: Task) => Promise<T>, opts: LockOptions = {}): Promise<T> {
+    const task = await this.acquire(nodeId, purpose, opts);
+    try {
+      return await fn(task);
+    } finally {
+      await task.release();
+    }
+  }
+}

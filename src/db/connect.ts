@@ -1,0 +1,98 @@
+/**
+ * Opens the database named by a URL and brings its schema up to date.
+ *
+ * URLs: a file path or `sqlite:///abs/path` (default: `<data-dir>/ingot.db`),
+ * `postgres://user@host:port/db`, `mysql://user:pass@host:port/db` (MariaDB too).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.ts';
+import * as m001 from './migrations/001_initial.ts';
+import type { Dialect } from './migrations/001_initial.ts';
+
+export type { Dialect };
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** Ordered list of migrations; append only. */
+const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
+  '001_initial': m001,
+};
+
+class Provider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => mod.up(db, this.dialect) };
+    return out;
+  }
+}
+
+export function dialectOf(url: string): Dialect {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  if (/^(mysql|mariadb):\/\//.test(url)) return 'mysql';
+  return 'sqlite';
+}
+
+function sqlitePath(url: string): string {
+  if (url.startsWith('sqlite://')) return url.slice('sqlite://'.length) || ':memory:';
+  return url;
+}
+
+/** Open and migrate. Throws with a clear message if the database cannot be reached. */
+export async function openDb(url: string): Promise<Db> {
+  const dialect = dialectOf(url);
+  let kysely: Kysely<Database>;
+  if (dialect === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const conn = new SQLite(path);
+    conn.pragma('journal_mode = WAL');
+    // NOTE: WAL + synchronous=NORMAL survives a crash of the process (every commit is in
+    // the WAL before we answer); FULL would also survive power loss at one fsync per write.
+    conn.pragma(`synchronous = ${process.env.INGOT_SQLITE_SYNC ?? 'NORMAL'}`);
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('foreign_keys = ON');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  } else if (dialect === 'postgres') {
+    const { default: pg } = await import('pg');
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  } else {
+    const mysql = await import('mysql2');
+    const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+    const pool = mysql.createPool({
+      host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'),
+      password: decodeURIComponent(u.password), database: u.pathname.slice(1), timezone: 'Z', connectionLimit: 10,
+    });
+    kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  }
+  const migrator = new Migrator({ db: kysely, provider: new Provider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await kysely.destroy();
+    throw new Error(`database migration failed for ${redactUrl(url)}: ${(error as Error).message ?? String(error)}`);
+  }
+  return { kysely, dialect, close: () => kysely.destroy() };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** JSON column helpers: NULL ↔ empty default. */
+export function toJson(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}
+export function fromJson<T>(v: string | null | undefined, dflt: T): T {
+  if (v === null || v === undefined || v === '') return dflt;
+  return JSON.parse(v) as T;
+}
+export const bool = (v: number | null | undefined): boolean => v === 1 || (v as unknown) === true;
+export const boolOrNull = (v: number | null | undefined): boolean | null => (v === null || v === undefined ? null : bool(v));
+export const int = (b: boolean | null | undefined): number => (b ? 1 : 0);

@@ -1,0 +1,199 @@
+/**
+ * Driver interfaces. A hardware type is a set of implementations, one per interface kind.
+ *
+ * Contract for every implementation:
+ * - It gets a `DriverContext` (a node snapshot and helpers) and never imports the
+ *   conductor, the database or the API.
+ * - It throws `DriverError` (core/errors) with a message an operator can act on; the
+ *   conductor records that message as the node's `last_error`.
+ * - Long operations honour `ctx.signal`.
+ */
+import type { Node, Json, InterfaceKind } from '../core/node.ts';
+
+export interface DriverLogger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+}
+
+/** A port as drivers see it (MAC and flags only). */
+export interface DriverPort {
+  uuid: string;
+  address: string;
+  pxe_enabled: boolean;
+  physical_network: string | null;
+  extra: Json;
+}
+
+export interface DriverContext {
+  readonly node: Readonly<Node>;
+  readonly ports: readonly DriverPort[];
+  readonly logger: DriverLogger;
+  readonly signal: AbortSignal;
+  /** Merge keys into node.driver_internal_info (persisted by the conductor after the call). */
+  setInternalInfo(values: Json): void;
+}
+
+/** A clean/deploy step an interface offers (Ironic's @clean_step / @deploy_step). */
+export interface StepDef {
+  readonly step: string;
+  /** Priority in automated cleaning; 0 = only manual. */
+  readonly cleanPriority?: number;
+  /** Priority in deployment; 0 / undefined = not a deploy step unless requested. */
+  readonly deployPriority?: number;
+  readonly abortable?: boolean;
+  readonly argsinfo?: Readonly<Record<string, { description: string; required?: boolean }>>;
+  readonly requiresRamdisk?: boolean;
+}
+
+/** Outcome of a step or long operation: finished, or waiting for a callback/poll. */
+export type StepOutcome = 'done' | 'wait';
+
+export interface DriverInterface {
+  /** The implementation's name as it appears in `<kind>_interface`, e.g. `fake`, `redfish`. */
+  readonly name: string;
+  /** driver_info keys this implementation reads, with descriptions (`Required.` prefix if required). */
+  properties(): Readonly<Record<string, string>>;
+  /** Throws `InvalidError`/`DriverError` when the node is not usable with this interface. */
+  validate(ctx: DriverContext): Promise<void>;
+  /** Steps this interface offers. */
+  readonly steps?: readonly StepDef[];
+  /** Run one of `steps`. */
+  executeStep?(ctx: DriverContext, step: string, args: Json): Promise<StepOutcome>;
+  /** False for no-op implementations (`no-bios`, `no-raid`...): validate reports "not supported". */
+  readonly supported?: boolean;
+}
+
+export interface PowerInterface extends DriverInterface {
+  getPowerState(ctx: DriverContext): Promise<string>;
+  /** Set `power on` / `power off` / `soft power off`; resolves once the state is reached. */
+  setPowerState(ctx: DriverContext, target: string, timeoutS?: number): Promise<void>;
+  /** Hard or soft reboot; resolves when the node is on again. */
+  reboot(ctx: DriverContext, soft: boolean, timeoutS?: number): Promise<void>;
+  getSupportedPowerStates(ctx: DriverContext): Promise<string[]>;
+}
+
+export interface BootDeviceInfo { boot_device: string | null; persistent: boolean | null }
+
+export interface ManagementInterface extends DriverInterface {
+  getSupportedBootDevices(ctx: DriverContext): Promise<string[]>;
+  setBootDevice(ctx: DriverContext, device: string, persistent: boolean): Promise<void>;
+  getBootDevice(ctx: DriverContext): Promise<BootDeviceInfo>;
+  injectNmi?(ctx: DriverContext): Promise<void>;
+  getBootMode?(ctx: DriverContext): Promise<string | null>;
+  setBootMode?(ctx: DriverContext, mode: 'uefi' | 'bios'): Promise<void>;
+  getSecureBoot?(ctx: DriverContext): Promise<boolean | null>;
+  setSecureBoot?(ctx: DriverContext, enabled: boolean): Promise<void>;
+  getIndicators?(ctx: DriverContext): Promise<Record<string, Record<string, { readonly: boolean; states: string[] }>>>;
+  getIndicatorState?(ctx: DriverContext, component: string, indicator: string): Promise<string>;
+  setIndicatorState?(ctx: DriverContext, component: string, indicator: string, state: string): Promise<void>;
+}
+
+export interface BootInterface extends DriverInterface {
+  prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue'): Promise<void>;
+  cleanUpRamdisk(ctx: DriverContext): Promise<void>;
+  prepareInstance(ctx: DriverContext): Promise<void>;
+  cleanUpInstance(ctx: DriverContext): Promise<void>;
+}
+
+export interface DeployInterface extends DriverInterface {
+  /** Deploy the instance; 'wait' means an agent will call back (heartbeat). */
+  deploy(ctx: DriverContext): Promise<StepOutcome>;
+  tearDown(ctx: DriverContext): Promise<void>;
+  prepare(ctx: DriverContext): Promise<void>;
+  cleanUp(ctx: DriverContext): Promise<void>;
+  takeOver(ctx: DriverContext): Promise<void>;
+}
+
+export interface InspectionResult {
+  outcome: StepOutcome;
+  /** Keys to merge into node.properties (cpus, memory_mb, local_gb, cpu_arch, capabilities). */
+  properties?: Json;
+  /** NICs found: ports are created for these MACs. */
+  macs?: { address: string; pxe?: boolean }[];
+  inventory?: Json;
+}
+
+export interface InspectInterface extends DriverInterface {
+  inspect(ctx: DriverContext): Promise<InspectionResult>;
+  abort?(ctx: DriverContext): Promise<void>;
+}
+
+export interface RaidInterface extends DriverInterface {
+  /** Validate a target_raid_config against what this implementation can build. */
+  validateRaidConfig(ctx: DriverContext, config: Json): Promise<void>;
+  /** Logical disk properties (GET /drivers/{d}/raid/logical_disk_properties). */
+  logicalDiskProperties(): Readonly<Record<string, string>>;
+}
+
+export interface BiosSetting {
+  name: string;
+  value: string | null;
+  attribute_type?: string | null;
+  allowable_values?: string[] | null;
+  lower_bound?: number | null;
+  upper_bound?: number | null;
+  min_length?: number | null;
+  max_length?: number | null;
+  read_only?: boolean | null;
+  reset_required?: boolean | null;
+  unique?: boolean | null;
+}
+
+export interface BiosInterface extends DriverInterface {
+  /** Read current settings (the conductor caches them in bios_settings). */
+  cacheSettings(ctx: DriverContext): Promise<BiosSetting[]>;
+}
+
+export interface ConsoleInterface extends DriverInterface {
+  startConsole(ctx: DriverContext): Promise<void>;
+  stopConsole(ctx: DriverContext): Promise<void>;
+  getConsole(ctx: DriverContext): Promise<{ type: string; url: string }>;
+}
+
+export interface RescueInterface extends DriverInterface {
+  rescue(ctx: DriverContext): Promise<StepOutcome>;
+  unrescue(ctx: DriverContext): Promise<void>;
+}
+
+export interface VendorMethod {
+  http_methods: string[];
+  async: boolean;
+  attach: boolean;
+  description: string;
+  require_exclusive_lock: boolean;
+}
+export interface VendorInterface extends DriverInterface {
+  methods(): Readonly<Record<string, VendorMethod>>;
+  call(ctx: DriverContext, method: string, httpMethod: string, body: unknown): Promise<unknown>;
+}
+
+export type NetworkInterface = DriverInterface;
+export type StorageInterface = DriverInterface;
+
+export interface InterfaceByKind {
+  bios: BiosInterface;
+  boot: BootInterface;
+  console: ConsoleInterface;
+  deploy: DeployInterface;
+  inspect: InspectInterface;
+  management: ManagementInterface;
+  network: NetworkInterface;
+  power: PowerInterface;
+  raid: RaidInterface;
+  rescue: RescueInterface;
+  storage: StorageInterface;
+  vendor: VendorInterface;
+}
+
+/** A node's resolved driver: one implementation per kind. */
+export type ComposedDriver = { readonly [K in InterfaceKind]: InterfaceByKind[K] } & { readonly hardwareType: string };
+
+/** A hardware type: ordered supported implementation names per kind (first = preferred). */
+export interface HardwareType {
+  readonly name: string;
+  readonly supported: { readonly [K in InterfaceKind]: readonly string[] };
+  /** fake-hardware accepts any enabled implementation (Ironic skips the support check). */
+  readonly anyEnabled?: boolean;
+}
