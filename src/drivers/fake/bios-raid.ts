@@ -35,7 +35,15 @@ function settingValue(name: string, v: unknown): string | null {
   throw new InvalidError(`BIOS setting '${name}' has an invalid value ${JSON.stringify(v)}: expected a string, a number or a boolean.`);
 }
 
-function parseSettings(settings: unknown): { name: string; value: string | null }[] {
+/** Optional attributes of a setting (Ironic's BIOSSetting registry fields). */
+const REGISTRY_FIELDS = [
+  'attribute_type', 'allowable_values', 'lower_bound', 'max_length', 'min_length', 'read_only', 'reset_required',
+  'unique', 'upper_bound',
+] as const;
+
+interface WantedSetting { name: string; raw: unknown; row: BiosSetting }
+
+function parseSettings(settings: unknown): WantedSetting[] {
   if (!Array.isArray(settings)) {
     throw new InvalidError("The 'settings' argument of apply_configuration must be a list of {\"name\": ..., \"value\": ...} objects.");
   }
@@ -43,8 +51,11 @@ function parseSettings(settings: unknown): { name: string; value: string | null 
     if (typeof s !== 'object' || s === null || typeof (s as Json).name !== 'string') {
       throw new InvalidError(`BIOS setting #${i} of apply_configuration must be an object with a string "name".`);
     }
-    const name = (s as Json).name as string;
-    return { name, value: settingValue(name, (s as Json).value) };
+    const given = s as Json;
+    const name = given.name as string;
+    const row: BiosSetting = { name, value: settingValue(name, given.value) };
+    for (const f of REGISTRY_FIELDS) (row as unknown as Json)[f] = given[f] ?? null;
+    return { name, raw: given.value, row };
   });
 }
 
@@ -74,7 +85,11 @@ export class FakeBios extends FakeBase implements BiosInterface {
     }, ctx, step, args);
   }
 
-  /** Make the node's settings exactly `settings`, keeping known attributes of existing rows. */
+  /**
+   * Make the node's settings exactly `settings` (Ironic's sync_node_setting): a row whose
+   * value is unchanged is kept as is; created and updated rows take their registry
+   * attributes from the given item (null when absent), as Ironic's DB layer does.
+   */
   async applyConfiguration(ctx: ExtendedDriverContext, settings: unknown): Promise<StepOutcome> {
     const wanted = parseSettings(settings);
     await this.pause(ctx, 'apply_configuration');
@@ -82,7 +97,8 @@ export class FakeBios extends FakeBase implements BiosInterface {
     const result = new Map<string, BiosSetting>();
     for (const w of wanted) {
       const old = current.get(w.name);
-      result.set(w.name, old ? { ...old, value: w.value } : { name: w.name, value: w.value });
+      const unchanged = old !== undefined && (w.raw ?? null) === old.value;
+      result.set(w.name, unchanged ? { ...old } : w.row);
     }
     persist(ctx, 'apply_configuration', [...result.values()]);
     return 'done';

@@ -154,8 +154,8 @@ export async function getSystem(client: RedfishClient, uri: string): Promise<Com
 /**
  * Resolves Ironic's `redfish_system_id`: a path is fetched as given; a bare id is matched
  * (case-insensitively) against member ids; none is allowed when there is exactly one system.
- * AMI MegaRAC quirk: a `Systems/Capabilities` member is a capabilities document, not a system,
- * and is ignored when picking the default.
+ * (AMI MegaRAC's `Systems/Capabilities` document is referenced from `@Redfish.CollectionCapabilities`,
+ * not from `Members`, so it never counts as a system.)
  */
 export async function findSystem(client: RedfishClient, identity?: string): Promise<ComputerSystem> {
   if (identity && identity.includes('/')) return getSystem(client, identity);
@@ -165,11 +165,10 @@ export async function findSystem(client: RedfishClient, identity?: string): Prom
     if (hit) return getSystem(client, hit);
     throw new RedfishProtocolError(`No system "${identity}" at ${client.address}; systems: ${uris.join(', ') || '(none)'}`);
   }
-  const real = uris.filter((u) => lastSegment(u).toLowerCase() !== 'capabilities');
-  if (real.length === 1) return getSystem(client, real[0]!);
+  if (uris.length === 1) return getSystem(client, uris[0]!);
   throw new RedfishProtocolError(uris.length === 0
     ? `BMC at ${client.address} lists no systems`
-    : `BMC at ${client.address} has ${real.length} systems (${real.join(', ')}); set the system id explicitly`);
+    : `BMC at ${client.address} has ${uris.length} systems (${uris.join(', ')}); set the system id explicitly`);
 }
 
 /** Allowed ResetType values: inline allowable values, else the ActionInfo, else undefined. */

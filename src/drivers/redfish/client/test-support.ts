@@ -103,12 +103,16 @@ export function resolveMockupFile(root: string, urlPath: string): string | undef
 }
 
 /**
- * Serves a mockup tree read-only for GET; other methods are recorded and answered 204 (so
- * write helpers can be checked for the URL/body/If-Match they send).
+ * Serves a mockup tree read-only for GET; other methods are recorded and answered by `onWrite`
+ * or with 204 (so write helpers can be checked for the URL/body/If-Match they send).
  */
-export function serveMockup(root: string): Promise<TestServer> {
-  return startServer((req, res) => {
-    if (req.method !== 'GET') { res.statusCode = 204; res.end(); return; }
+export function serveMockup(root: string, onWrite?: Handler): Promise<TestServer> {
+  return startServer(async (req, res) => {
+    if (req.method !== 'GET') {
+      if (onWrite) await onWrite(req, res);
+      if (!res.headersSent) { res.statusCode = 204; res.end(); }
+      return;
+    }
     const file = resolveMockupFile(root, req.url);
     if (!file) { sendJson(res, 404, redfishErrorBody('Base.1.0.ResourceMissingAtURI', `The resource at URI ${req.url} was not found.`)); return; }
     res.writeHead(200, { 'content-type': 'application/json' });
