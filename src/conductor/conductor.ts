@@ -21,6 +21,9 @@ import { doProvisioningAction } from './provision.ts';
 import { driverContext, sharedContext } from './driver-context.ts';
 import { Periodics } from './periodics.ts';
 import * as vifs from './vifs.ts';
+import { unsupportedExtension } from '../drivers/noop/unsupported.ts';
+import { hasValidateCall } from '../drivers/fake/types.ts';
+import * as allocations from './allocations.ts';
 
 export interface ConductorOptions {
   db: Kysely<Database>;
@@ -90,7 +93,7 @@ export class Conductor implements ConductorApi {
   async raidLogicalDiskProperties(name: string): Promise<Record<string, string>> {
     const r = this.deps.registry;
     const raid = r.impl('raid', r.defaultFor(name, 'raid'));
-    if (raid.supported === false || !raid.logicalDiskProperties) {
+    if (!raid.logicalDiskProperties) {
       throw new IngotError('NotFound', `Driver ${name} does not support raid (disabled or not implemented).`);
     }
     return raid.logicalDiskProperties();
@@ -218,10 +221,10 @@ export class Conductor implements ConductorApi {
     }
   }
 
+  /** Ironic's update_node: takes the node lock (409 while another operation holds it). */
   async setMaintenance(nodeId: number, on: boolean, reason?: string | null): Promise<void> {
-    const n = await this.node(nodeId);
     const changes: Partial<Node> = on ? { maintenance: true, maintenance_reason: reason ?? null } : { maintenance: false, maintenance_reason: null, fault: null };
-    await this.deps.nodes.update(n.id, changes);
+    await this.deps.tasks.withLock(nodeId, 'node update', (t) => t.save(changes));
   }
 
   // --- management ------------------------------------------------------------------
@@ -242,16 +245,16 @@ export class Conductor implements ConductorApi {
 
   async validateDriverInterfaces(nodeId: number): Promise<ValidationResult> {
     return this.shared(nodeId, async (d, ctx) => {
+      // Ironic's non_vendor_interfaces order: core kinds, then the standard ones sorted.
+      // No-op implementations fail validate() with UnsupportedDriverExtension's text.
       const out: ValidationResult = {};
-      for (const k of INTERFACE_KINDS) {
-        if (k === 'vendor') continue;
-        const impl = d[k];
+      for (const k of VALIDATE_ORDER) {
         try {
-          if (impl.supported === false) throw new Error(`${impl.name === 'no-' + k ? '' : ''}not supported`);
-          await impl.validate(ctx);
+          await d[k].validate(ctx);
           out[k] = { result: true };
         } catch (err) {
-          out[k] = { result: false, reason: messageOf(err) };
+          const expected = err instanceof IngotError && err.code === 'Invalid';
+          out[k] = { result: false, reason: expected ? messageOf(err) : `Unexpected exception, traceback saved into log by ironic conductor service that is running on ${this.hostname}: ${messageOf(err)}` };
         }
       }
       return out;
@@ -304,51 +307,101 @@ export class Conductor implements ConductorApi {
   }
   async getIndicators(nodeId: number) {
     return this.shared(nodeId, async (d, ctx) => {
-      if (!d.management.getIndicators) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      if (!d.management.getIndicators) throw unsupportedExtension(d.hardwareType, 'get_supported_indicators');
       return d.management.getIndicators(ctx);
     });
   }
   async getIndicatorState(nodeId: number, component: string, indicator: string) {
     return this.shared(nodeId, async (d, ctx) => {
-      if (!d.management.getIndicatorState) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      await d.management.validate(ctx);
+      if (!d.management.getIndicatorState) throw unsupportedExtension(d.hardwareType, 'get_indicator_state');
       return d.management.getIndicatorState(ctx, component, indicator);
     });
   }
   async setIndicatorState(nodeId: number, component: string, indicator: string, state: string): Promise<void> {
     await this.withDriver(nodeId, 'indicator', async (_t, d, h) => {
-      if (!d.management.setIndicatorState) throw new InvalidError(`Driver ${d.hardwareType} does not support indicators.`);
+      await d.management.validate(h.ctx);
+      if (!d.management.setIndicatorState) throw unsupportedExtension(d.hardwareType, 'set_indicator_state');
       await d.management.setIndicatorState(h.ctx, component, indicator, state);
     });
   }
   async vendorPassthruMethods(nodeId: number) { return this.shared(nodeId, async (d) => ({ ...d.vendor.methods?.() })); }
+  /**
+   * Ironic's order: route lookup, HTTP method, the lock when the method wants it
+   * exclusively (409 if held), the interface's argument checks, then run: synchronously,
+   * or in a worker after answering (async; errors are only logged, as in Ironic).
+   */
   async vendorPassthru(nodeId: number, method: string, httpMethod: string, body: unknown) {
     const n = await this.node(nodeId);
     const d = this.deps.registry.compose(n);
-    const m = d.vendor.methods?.()[method];
+    const http = httpMethod.toUpperCase();
+    const m = Object.hasOwn(d.vendor.methods(), method) ? d.vendor.methods()[method] : undefined;
     if (!m) throw new InvalidError(`No handler for method ${method}`);
-    if (!m.http_methods.includes(httpMethod)) throw new InvalidError(`The method ${method} does not support HTTP ${httpMethod}`);
-    if (m.async) {
-      const task = await this.deps.tasks.acquire(nodeId, 'vendor passthru');
-      const h = await driverContext(this.deps.db, task, this.deps.logger);
-      spawnWithTask(this.deps, task, async () => { await d.vendor.call(h.ctx, method, httpMethod, body); await h.flush(); });
-      return { async: true, result: null };
+    if (!m.http_methods.includes(http)) throw new InvalidError(`The method ${method} does not support HTTP ${http}`);
+    const task = m.require_exclusive_lock ? await this.deps.tasks.acquire(nodeId, 'calling vendor passthru') : null;
+    let handed = false;
+    try {
+      const h = task ? await driverContext(this.deps.db, task, this.deps.logger) : null;
+      const ctx = h ? h.ctx : await sharedContext(this.deps.db, n, this.deps.logger);
+      if (hasValidateCall(d.vendor)) await d.vendor.validateCall(ctx, method, http, body);
+      if (m.async) {
+        const run = async () => { await d.vendor.call(ctx, method, http, body); await h?.flush(); };
+        handed = true;
+        if (task) spawnWithTask(this.deps, task, run);
+        else this.deps.workers.spawn(async () => { await run().catch((err) => this.deps.logger.error({ err: messageOf(err), node: n.uuid }, 'vendor passthru failed')); });
+        return { async: true, result: null, attach: m.attach };
+      }
+      const result = await d.vendor.call(ctx, method, http, body);
+      await h?.flush();
+      return { async: false, result, attach: m.attach };
+    } finally {
+      if (task && !handed) await task.release();
     }
-    const result = await this.shared(nodeId, (dd, ctx) => dd.vendor.call(ctx, method, httpMethod, body));
-    return { async: false, result };
   }
   async driverVendorPassthruMethods(driver: string): Promise<Record<string, unknown>> {
     this.deps.registry.getType(driver);
     return {};
   }
-  async vifList(nodeId: number) { return vifs.vifList(this.deps, nodeId); }
-  async vifAttach(nodeId: number, vif: Json) { await this.deps.tasks.withLock(nodeId, 'vif attach', (t) => vifs.vifAttach(this.deps, t, vif)); }
-  async vifDetach(nodeId: number, vifId: string) { await this.deps.tasks.withLock(nodeId, 'vif detach', (t) => vifs.vifDetach(this.deps, t, vifId)); }
-  async processAllocation(_allocationId: number): Promise<void> {
-    throw new IngotError('Unavailable', 'allocations are not processed by this conductor yet');
+  // VIFs: network.validate first; the `noop` network keeps nothing (Ironic's NoopNetwork).
+  async vifList(nodeId: number) {
+    return this.shared(nodeId, async (d, ctx) => { await d.network.validate(ctx); return d.network.name === 'noop' ? [] : vifs.vifList(this.deps, nodeId); });
   }
+  async vifAttach(nodeId: number, vif: Json) {
+    await this.withDriver(nodeId, 'vif attach', async (t, d, h) => { await d.network.validate(h.ctx); if (d.network.name !== 'noop') await vifs.vifAttach(this.deps, t, vif); });
+  }
+  async vifDetach(nodeId: number, vifId: string) {
+    await this.withDriver(nodeId, 'vif detach', async (t, d, h) => { await d.network.validate(h.ctx); if (d.network.name !== 'noop') await vifs.vifDetach(this.deps, t, vifId); });
+  }
+  async addTraits(nodeId: number, traits: string[], replace: boolean): Promise<void> {
+    await this.deps.tasks.withLock(nodeId, 'add node traits', async (t) => {
+      const next = [...new Set(replace ? traits : [...t.node.traits, ...traits])].sort();
+      if (next.length > MAX_TRAITS_PER_NODE) {
+        throw new InvalidError(`Could not modify traits for node ${t.node.id} as it would exceed the maximum number of traits per node (${next.length} vs. ${MAX_TRAITS_PER_NODE})`);
+      }
+      await this.deps.nodes.setTraits(t.node.id, next);
+    });
+  }
+  async removeTraits(nodeId: number, traits: string[] | null): Promise<void> {
+    await this.deps.tasks.withLock(nodeId, 'remove node traits', async (t) => {
+      const missing = (traits ?? []).find((x) => !t.node.traits.includes(x));
+      if (missing !== undefined) throw new NotFoundError(`Node ${t.node.uuid} doesn't have a trait '${missing}'`);
+      await this.deps.nodes.setTraits(t.node.id, traits === null ? [] : t.node.traits.filter((x) => !traits.includes(x)));
+    });
+  }
+  async processAllocation(allocationId: number, opts: { backfillNodeId?: number } = {}): Promise<void> {
+    if (opts.backfillNodeId !== undefined) return allocations.backfillAllocation(this.deps, allocationId, opts.backfillNodeId);
+    const retry = this.opts.lockIntervalMs === undefined ? {} : { intervalMs: this.opts.lockIntervalMs };
+    this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
+  }
+  async destroyAllocation(allocationId: number): Promise<void> { await allocations.destroyAllocation(this.deps, allocationId); }
   async heartbeat(): Promise<void> {
     throw new IngotError('Unavailable', 'agent heartbeats are not supported by this conductor yet');
   }
 }
+
+/** Ironic's per-node traits limit (db MAX_TRAITS_PER_NODE). */
+const MAX_TRAITS_PER_NODE = 50;
+/** Ironic's non_vendor_interfaces: core interfaces, then the standard ones sorted. */
+const VALIDATE_ORDER = ['boot', 'deploy', 'management', 'network', 'power', 'bios', 'console', 'inspect', 'raid', 'rescue', 'storage'] as const;
 
 const STATES_FAILURE = new Set<string>([S.DEPLOYFAIL, S.CLEAN_FAILED, S.INSPECT_FAILED, S.RESCUEFAIL, S.UNRESCUEFAIL, S.ADOPTFAIL, S.ERROR, S.SERVICE_FAILED]);

@@ -45,18 +45,22 @@ export interface Config {
   logLevel: string;
 }
 
+/**
+ * Enabled implementations per kind: the reference Ironic 21.4 deployment's
+ * `enabled_<kind>_interfaces` (checked with GET /v1/drivers?detail=True against it).
+ */
 export const DEFAULT_ENABLED: Record<InterfaceKind, string[]> = {
   bios: ['fake', 'no-bios', 'redfish'],
   boot: ['fake', 'ipxe', 'pxe', 'redfish-virtual-media'],
-  console: ['no-console', 'fake'],
+  console: ['no-console'],
   deploy: ['fake', 'direct', 'ramdisk'],
-  inspect: ['fake', 'no-inspect', 'redfish', 'agent'],
+  inspect: ['fake', 'no-inspect', 'redfish'],
   management: ['fake', 'ipmitool', 'redfish', 'noop'],
-  network: ['noop', 'flat'],
+  network: ['noop'],
   power: ['fake', 'ipmitool', 'redfish'],
   raid: ['fake', 'no-raid', 'agent', 'redfish'],
-  rescue: ['fake', 'no-rescue', 'agent'],
-  storage: ['fake', 'noop'],
+  rescue: ['no-rescue', 'fake'],
+  storage: ['noop'],
   vendor: ['fake', 'no-vendor', 'ipmitool', 'redfish'],
 };
 

@@ -75,13 +75,28 @@ export interface ConductorApi {
   getIndicatorState(nodeId: number, component: string, indicator: string): Promise<string>;
   setIndicatorState(nodeId: number, component: string, indicator: string, state: string): Promise<void>;
   vendorPassthruMethods(nodeId: number): Promise<Record<string, unknown>>;
-  vendorPassthru(nodeId: number, method: string, httpMethod: string, body: unknown): Promise<{ async: boolean; result: unknown }>;
+  /** `attach`: return the result as raw bytes (Ironic's attach=True methods). */
+  vendorPassthru(nodeId: number, method: string, httpMethod: string, body: unknown): Promise<{ async: boolean; result: unknown; attach?: boolean }>;
   driverVendorPassthruMethods(driver: string): Promise<Record<string, unknown>>;
   vifList(nodeId: number): Promise<{ id: string }[]>;
   vifAttach(nodeId: number, vif: Json): Promise<void>;
   vifDetach(nodeId: number, vifId: string): Promise<void>;
-  /** Ask the conductor to try allocations in `allocating` state (after create). */
-  processAllocation(allocationId: number): Promise<void>;
+  /**
+   * Under the node lock: replace the node's traits (`replace`) or add to them. 400 when the
+   * node would have more than 50 (the message names the internal node id, as Ironic's).
+   */
+  addTraits(nodeId: number, traits: string[], replace: boolean): Promise<void>;
+  /** Under the node lock: remove the given traits (null = all); 404 for one the node lacks. */
+  removeTraits(nodeId: number, traits: string[] | null): Promise<void>;
+  /**
+   * Process a just-created allocation (state `allocating`). Without options the matching
+   * runs asynchronously in a conductor worker (503 if none is free); with
+   * `backfillNodeId` the allocation is bound synchronously to that already deployed node
+   * (400/409 on mismatch, the allocation is then left in state `error`).
+   */
+  processAllocation(allocationId: number, opts?: { backfillNodeId?: number }): Promise<void>;
+  /** Delete an allocation, freeing its node (409 while the node is active or mid-transition, unless in maintenance). */
+  destroyAllocation(allocationId: number): Promise<void>;
 
   // --- ramdisk (agent) -------------------------------------------------------------
   heartbeat(nodeId: number, args: { callbackUrl: string; agentToken?: string; agentVersion?: string; agentVerifyCa?: string; agentStatus?: string; agentStatusMessage?: string }): Promise<void>;

@@ -110,11 +110,19 @@ export class DriverRegistry {
     return out as ComposedDriver;
   }
 
-  /** driver_info properties of all default implementations (GET /drivers/{name}/properties). */
+  /**
+   * driver_info properties of the type's default implementation of each kind (GET
+   * /drivers/{name}/properties). Like Ironic's `HardwareType.get_properties`, kinds without
+   * a usable default are skipped, and non-default implementations are not consulted.
+   */
   properties(typeName: string): Record<string, string> {
+    this.getType(typeName);
     const out: Record<string, string> = {};
     for (const kind of INTERFACE_KINDS) {
-      for (const name of this.enabledFor(typeName, kind)) Object.assign(out, this.impl(kind, name).properties());
+      let name: string;
+      try { name = this.defaultFor(typeName, kind); } catch { continue; }
+      if (!(name in this.factories[kind])) continue;
+      Object.assign(out, this.impl(kind, name).properties());
     }
     return out;
   }

@@ -2,14 +2,14 @@
  * Python's `repr()` of JSON values, for error texts Ironic builds with `%r` / `{x!r}`
  * (jsonschema messages, "Missing are: ['deploy_kernel']").
  *
- * Limits: JSON numbers lose the int/float distinction in JavaScript; integral values
- * below 1e16 print as Python ints (`1`, not `1.0`), others as Python floats.
+ * Limits: JSON numbers lose the int/float distinction in JavaScript; safe integers
+ * (|n| < 2^53) print as Python ints (`1`, not `1.0`), other numbers as Python floats.
  */
 
 function reprNumber(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
+  if (Number.isSafeInteger(n)) return String(n);
   // Python float repr: shortest digits; fixed notation when -4 <= exponent < 16.
   const [mant, expStr] = n.toExponential().split('e') as [string, string];
   const exp = Number(expStr);

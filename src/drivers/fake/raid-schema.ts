@@ -84,7 +84,7 @@ function isType(v: unknown, t: string): boolean {
     case 'string': return typeof v === 'string';
     case 'boolean': return typeof v === 'boolean';
     case 'number': return typeof v === 'number';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
+    case 'integer': return Number.isSafeInteger(v); // larger values parse as Python floats
     case 'null': return v === null;
     default: return false;
   }

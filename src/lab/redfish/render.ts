@@ -26,7 +26,7 @@ export function renderSystem(doc: Json, m: LabMachine, generic: boolean): Json {
   boot.BootSourceOverrideTarget = m.boot.target;
   boot.BootSourceOverrideEnabled = m.boot.enabled;
   boot.BootSourceOverrideMode = m.boot.mode;
-  if ('UefiTargetBootSourceOverride' in boot || m.boot.uefiTarget !== null) boot.UefiTargetBootSourceOverride = m.boot.uefiTarget ?? (boot.UefiTargetBootSourceOverride === 'None' ? 'None' : null);
+  if (m.boot.uefiTarget !== null) boot.UefiTargetBootSourceOverride = m.boot.uefiTarget;
   doc.Boot = boot;
   Object.assign(doc, m.extras);
   return doc;
@@ -51,7 +51,8 @@ export function renderBios(doc: Json, m: LabMachine, settingsPath: string): Json
   doc.Attributes = { ...bios.current };
   if ('ResetBiosToDefaultsPending' in doc) doc.ResetBiosToDefaultsPending = false;
   const settings = { ...((doc['@Redfish.Settings'] ?? { '@odata.type': '#Settings.v1_3_5.Settings' }) as Json) };
-  settings.SettingsObject = link(settingsPath);
+  // NOTE: keep the vendor's own spelling of the link (iLO: lower case, trailing slash).
+  if (!(settings.SettingsObject as Json | undefined)?.['@odata.id']) settings.SettingsObject = link(settingsPath);
   settings.Messages = bios.lastApplied ? [{ MessageId: 'Base.1.11.0.Success' }] : [];
   if (bios.lastApplied) settings.Time = bios.lastApplied.time;
   else delete settings.Time;

@@ -184,11 +184,19 @@ export function parseRegistryLocations(file: JsonObject): RegistryFileLocation[]
   }));
 }
 
-/** Locations to try for `language`: exact language, then "default", then the rest. */
+/**
+ * Locations to try for `language` (RFC 5646, case-insensitive): exact tag, then same primary
+ * language ("en" vs "en-US", as ZT/AMI firmware labels it), then "default", then the rest.
+ */
 export function orderLocations(locs: RegistryFileLocation[], language: string): RegistryFileLocation[] {
   const lang = language.toLowerCase();
-  const rank = (l: RegistryFileLocation): number =>
-    l.language?.toLowerCase() === lang ? 0 : l.language?.toLowerCase() === 'default' ? 1 : 2;
+  const primary = lang.split('-')[0];
+  const rank = (l: RegistryFileLocation): number => {
+    const ll = l.language?.toLowerCase();
+    if (ll === lang) return 0;
+    if (ll?.split('-')[0] === primary) return 1;
+    return ll === 'default' ? 2 : 3;
+  };
   return [...locs].sort((a, b) => rank(a) - rank(b));
 }
 

@@ -130,7 +130,8 @@ export function parseSystem(json: JsonObject, uri?: string): ComputerSystem {
       secureBoot: link(json, 'SecureBoot'),
       virtualMedia: link(json, 'VirtualMedia'),
       bootOptions: link(obj(json, 'Boot'), 'BootOptions'),
-      managedBy: links(l, 'ManagedBy'),
+      // Some firmware writes `Links.Managers` instead of the schema's `Links.ManagedBy`.
+      managedBy: links(l, 'ManagedBy').length > 0 ? links(l, 'ManagedBy') : links(l, 'Managers'),
       chassis: links(l, 'Chassis'),
     },
     settings: parseSettings(json),

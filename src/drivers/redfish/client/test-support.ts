@@ -148,3 +148,94 @@ export function loadJson(path: string): Record<string, unknown> {
 
 export const MOCKUPS_DIR = process.env['REDFISH_MOCKUPS_DIR'] ?? '/work/shared/data/redfish-mockups';
 export const SAMPLES_DIR = process.env['SUSHY_SAMPLES_DIR'] ?? '/work/shared/data/sushy-json-samples';
+
+export interface FakeBmcOptions {
+  username?: string;
+  password?: string;
+  /** false: POST to Sessions answers 405 (a BMC without session support). */
+  sessions?: boolean;
+  /** Extra headers sent with the session-creation response (e.g. sushy's captured ones). */
+  sessionHeaders?: Record<string, string>;
+  /** Routes tried before the built-in ones; return true when handled. */
+  routes?: (req: RecordedRequest, res: ServerResponse, bmc: FakeBmc) => boolean | Promise<boolean>;
+}
+
+export interface FakeBmc extends TestServer {
+  /** Valid session tokens → session URI. */
+  sessions: Map<string, string>;
+  /** Current ETag of /redfish/v1/Systems/1. */
+  etag: string;
+  system: Record<string, unknown>;
+  count(method: string, path?: string): number;
+}
+
+/**
+ * A small stateful BMC: service root, SessionService (X-Auth-Token + Location), Basic auth,
+ * and one system with a real ETag (PATCH without a matching If-Match gets 412).
+ */
+export async function fakeBmc(o: FakeBmcOptions = {}): Promise<FakeBmc> {
+  const user = o.username ?? 'admin';
+  const pass = o.password ?? 'secret';
+  let n = 0;
+  const state = {
+    sessions: new Map<string, string>(),
+    etag: '"v1"',
+    system: { '@odata.id': '/redfish/v1/Systems/1', Id: '1', PowerState: 'Off', Boot: { BootSourceOverrideTarget: 'None' } } as Record<string, unknown>,
+  };
+  const authorized = (req: RecordedRequest): boolean => {
+    const token = req.headers['x-auth-token'];
+    if (typeof token === 'string' && state.sessions.has(token)) return true;
+    const basic = req.headers['authorization'];
+    return basic === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  };
+  let bmc: FakeBmc;
+  const server = await startServer(async (req, res) => {
+    if (o.routes && await o.routes(req, res, bmc)) return;
+    const path = req.url.split('?')[0];
+    if (req.method === 'GET' && path === '/redfish/v1/') {
+      return sendJson(res, 200, {
+        '@odata.id': '/redfish/v1/', RedfishVersion: '1.15.0', Systems: { '@odata.id': '/redfish/v1/Systems' },
+        SessionService: { '@odata.id': '/redfish/v1/SessionService' },
+        Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } },
+      });
+    }
+    if (req.method === 'POST' && path === '/redfish/v1/SessionService/Sessions') {
+      if (o.sessions === false) return sendJson(res, 405, redfishErrorBody('Base.1.0.OperationNotAllowed', 'Sessions are not supported'));
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      if (b['UserName'] !== user || b['Password'] !== pass) {
+        return sendJson(res, 401, redfishErrorBody('Base.1.0.InsufficientPrivilege', 'Invalid username or password'));
+      }
+      const token = `tok-${++n}`;
+      const uri = `/redfish/v1/SessionService/Sessions/${n}`;
+      state.sessions.set(token, uri);
+      return sendJson(res, 201, { '@odata.id': uri, Id: String(n), UserName: user },
+        { 'x-auth-token': token, location: uri, ...o.sessionHeaders });
+    }
+    if (!authorized(req)) return sendJson(res, 401, redfishErrorBody('Base.1.0.NoValidSession', 'There is no valid session established with the implementation.'));
+    if (req.method === 'DELETE' && path.startsWith('/redfish/v1/SessionService/Sessions/')) {
+      for (const [t, u] of state.sessions) if (u === path) state.sessions.delete(t);
+      res.statusCode = 204; res.end(); return;
+    }
+    if (path === '/redfish/v1/Systems') {
+      return sendJson(res, 200, { Members: [{ '@odata.id': '/redfish/v1/Systems/1' }], 'Members@odata.count': 1 });
+    }
+    if (path === '/redfish/v1/Systems/1') {
+      if (req.method === 'GET') return sendJson(res, 200, { ...state.system, '@odata.etag': state.etag }, { etag: state.etag });
+      if (req.method === 'PATCH') {
+        if (req.headers['if-match'] !== state.etag) {
+          return sendJson(res, 412, redfishErrorBody('Base.1.0.PreconditionFailed', 'The ETag supplied did not match the ETag required to change this resource.'));
+        }
+        Object.assign(state.system, req.body as object);
+        state.etag = `"v${Number(state.etag.replace(/\D/g, '')) + 1}"`;
+        res.statusCode = 204; res.end(); return;
+      }
+    }
+    sendJson(res, 404, redfishErrorBody('Base.1.0.ResourceMissingAtURI', `The resource at URI ${path} was not found.`));
+  });
+  bmc = Object.assign(server, state, {
+    count: (method: string, p?: string) => server.requests.filter((r) => r.method === method && (p === undefined || r.url === p)).length,
+  }) as FakeBmc;
+  // `etag`/`system` are read live by the handler through `state`; expose them as accessors.
+  Object.defineProperty(bmc, 'etag', { get: () => state.etag, set: (v: string) => { state.etag = v; } });
+  return bmc;
+}

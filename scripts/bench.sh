@@ -1,0 +1,120 @@
+#!/bin/bash
+# Benchmarks (`npm run bench`): the peer's REST workload (../shared/peer/ironic/bench.py:
+# create N nodes, list them with detail, move M nodes enroll → active) against a fresh
+# `ingot serve`, and — when the real Ironic is installed (/usr/bin/ironic-api) — against
+# a fresh real Ironic in the same run; then the memory benchmark (RSS of `ingot serve`
+# with 10,000 nodes). Prints both sets of figures and the ratios side by side and writes
+# bench/results/<stamp>-{ingot,ironic,memory,summary}.json. Targets are reported only.
+#
+# Knobs (environment):
+#   BENCH_NODES=500 BENCH_MOVE=100 BENCH_LIST_RUNS=5   bench.py workload
+#   BENCH_ARGS="..."          extra bench.py arguments, for both servers (e.g. --poll 0.05)
+#   BENCH_IRONIC=auto|0       0 skips the real Ironic even when installed
+#   IRONIC_API_PORT=6391 IRONIC_RPC_PORT=8098  ports of the peer started here (a free
+#                             port is picked if these are taken; never touches a peer
+#                             already running elsewhere, e.g. on 6390/8099)
+#   MEM_NODES=10000 MEM_CONCURRENCY=16 MEM_TARGET_MB=250   memory benchmark (MEM_NODES=0 skips)
+#   BENCH_CPU_PROF=1          run ingot under --cpu-prof; prints the top functions
+#
+# Ingot runs with its periodic tasks (power sync, timeouts, heartbeat) disabled so that
+# they do not interfere with the measurements.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+# shellcheck source=lib/deps.sh
+. "$HERE/lib/deps.sh"
+# shellcheck source=lib/ingot.sh
+. "$HERE/lib/ingot.sh"
+cd "$INGOT_ROOT"
+
+BENCH_PY=$PEER_DIR/bench.py
+[ -f "$BENCH_PY" ] || { log "no $BENCH_PY (../shared beside the project root)"; exit 1; }
+ensure_node_modules || exit 1
+ensure_apt python3 || exit 1
+
+STAMP=$(date +%Y%m%dT%H%M%S)
+RES=$INGOT_ROOT/bench/results
+mkdir -p "$RES"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ingot-bench.XXXXXX")
+IRONIC_STARTED=0
+export IRONIC_PEER_DIR=$WORK/ironic-peer
+cleanup() {
+  stop_ingot
+  if [ $IRONIC_STARTED = 1 ]; then bash "$PEER_DIR/stop.sh" >/dev/null 2>&1; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# No periodic work inside ingot during the measurements.
+export INGOT_SYNC_POWER_STATE_INTERVAL=0 INGOT_CHECK_PROVISION_STATE_INTERVAL=0 INGOT_HEARTBEAT_INTERVAL=0
+export INGOT_LOG_LEVEL=warn
+if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
+  mkdir -p "$RES/profiles"
+  export INGOT_NODE_FLAGS="--cpu-prof --cpu-prof-dir=$RES/profiles"
+fi
+
+WORKLOAD=(--nodes "${BENCH_NODES:-500}" --move "${BENCH_MOVE:-100}" --list-runs "${BENCH_LIST_RUNS:-5}")
+read -r -a EXTRA <<<"${BENCH_ARGS:-}"
+
+# --------------------------------------------------------------- ingot ------
+log "ingot: bench.py ${WORKLOAD[*]} ${EXTRA[*]}"
+uptime | sed 's/^/load before: /'
+start_ingot "$(free_port)" "$WORK/ingot-data" "$WORK/ingot.log" || exit 1
+/usr/bin/python3 "$BENCH_PY" --url "$INGOT_URL" "${WORKLOAD[@]}" "${EXTRA[@]}" --out "$RES/$STAMP-ingot.json" >"$WORK/ingot-bench.out" 2>&1
+rc=$?
+sed '/^{$/,$d; s/^/  /' "$WORK/ingot-bench.out"
+ps -o rss= -p "$INGOT_PID" | awk '{printf "  ingot RSS after the workload: %.1f MB\n", $1/1024}'
+stop_ingot
+if [ $rc -ne 0 ]; then cat "$WORK/ingot-bench.out"; tail -n 30 "$WORK/ingot.log"; exit 1; fi
+unset INGOT_NODE_FLAGS
+
+# -------------------------------------------------------------- ironic ------
+IRONIC_JSON=
+if [ "${BENCH_IRONIC:-auto}" != 0 ] && [ -x /usr/bin/ironic-api ]; then
+  ensure_apt curl || exit 1
+  api=${IRONIC_API_PORT:-6391}; rpc=${IRONIC_RPC_PORT:-8098}
+  port_in_use "$api" && api=$(free_port)
+  port_in_use "$rpc" && rpc=$(free_port)
+  log "real Ironic (fresh, $IRONIC_PEER_DIR, API :$api, RPC :$rpc): bench.py ${WORKLOAD[*]} ${EXTRA[*]}"
+  IRONIC_STARTED=1
+  if IRONIC_API_PORT=$api IRONIC_RPC_PORT=$rpc bash "$PEER_DIR/run_bench.sh" ironic \
+      --url "http://127.0.0.1:$api" "${WORKLOAD[@]}" "${EXTRA[@]}" --out "$RES/$STAMP-ironic.json" >"$WORK/ironic-bench.out" 2>&1; then
+    IRONIC_JSON=$RES/$STAMP-ironic.json
+    sed '/^{$/,$d; s/^/  /' "$WORK/ironic-bench.out"
+  else
+    log "the real Ironic benchmark failed:"; tail -n 30 "$WORK/ironic-bench.out"
+  fi
+  bash "$PEER_DIR/stop.sh" >/dev/null 2>&1; IRONIC_STARTED=0
+else
+  log "real Ironic not installed (or BENCH_IRONIC=0): Ingot figures only"
+fi
+
+# -------------------------------------------------------------- memory ------
+MEM_JSON=
+if [ "${MEM_NODES:-10000}" -gt 0 ]; then
+  log "memory: ${MEM_NODES:-10000} nodes in a fresh ingot"
+  start_ingot "$(free_port)" "$WORK/mem-data" "$WORK/ingot-mem.log" || exit 1
+  if node --import tsx bench/memory.ts --url "$INGOT_URL" --pid "$INGOT_PID" --nodes "${MEM_NODES:-10000}" \
+      --concurrency "${MEM_CONCURRENCY:-16}" --target-mb "${MEM_TARGET_MB:-250}" --out "$RES/$STAMP-memory.json" | sed 's/^/  /'; then
+    MEM_JSON=$RES/$STAMP-memory.json
+  fi
+  stop_ingot
+fi
+
+# ------------------------------------------------------------- summary ------
+uptime | sed 's/^/load after: /'
+echo
+args=(--ingot "$RES/$STAMP-ingot.json" --out "$RES/$STAMP-summary.json")
+[ -n "$IRONIC_JSON" ] && args+=(--ironic "$IRONIC_JSON")
+[ -n "$MEM_JSON" ] && args+=(--memory "$MEM_JSON")
+node --import tsx bench/compare.ts "${args[@]}"
+if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
+  for p in "$RES"/profiles/*.cpuprofile; do
+    [ -e "$p" ] || continue
+    echo; echo "top self time in $(basename "$p"):"
+    node --import tsx bench/profile-top.ts "$p" 25
+  done
+fi
+echo "results: $RES/$STAMP-*.json"

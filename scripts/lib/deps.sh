@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# Idempotent installation of what the tests and benchmarks need, for a fresh Debian 12
+# machine with Node 20. Cheap when everything is present (no network, < 1 s).
+# Source after common.sh.
+
+# node_modules_stale: 0 (true) if node_modules is missing or does not match
+# package-lock.json: any locked package (except optional ones for other platforms)
+# absent or at another version, or better-sqlite3's native addon not built.
+node_modules_stale() {
+  [ -d "$INGOT_ROOT/node_modules" ] || return 0
+  (cd "$INGOT_ROOT" && node -e '
+    const fs = require("fs");
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+    const bad = [];
+    for (const [p, m] of Object.entries(lock.packages || {})) {
+      if (!p || m.link) continue;
+      let v = null;
+      try { v = JSON.parse(fs.readFileSync(p + "/package.json", "utf8")).version; } catch {}
+      if (v !== m.version && !(m.optional && v === null)) bad.push(`${p} (want ${m.version}, have ${v})`);
+    }
+    if (!fs.existsSync("node_modules/better-sqlite3/build/Release/better_sqlite3.node")) bad.push("better-sqlite3 native addon");
+    if (bad.length) { console.error("node_modules is stale: " + bad.slice(0, 5).join(", ")); process.exit(0); }
+    process.exit(1);
+  ')
+}
+
+# ensure_node_modules: `npm ci` when node_modules is missing or stale.
+ensure_node_modules() {
+  if node_modules_stale; then
+    log "installing npm dependencies (npm ci)"
+    (cd "$INGOT_ROOT" && npm ci --no-audit --no-fund) || { log "npm ci failed"; return 1; }
+  fi
+}
+
+# ensure_apt PKG...: install the Debian packages that are missing. `apt-get update` runs
+# at most once per process, and only when something is missing.
+APT_UPDATED=0
+ensure_apt() {
+  local missing=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then log "missing packages ${missing[*]} and no apt-get"; return 1; fi
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
+  log "installing Debian packages: ${missing[*]}"
+  if [ $APT_UPDATED -eq 0 ]; then
+    "${sudo[@]}" apt-get update -qq || return 1
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What the real-client suites need: python-ironicclient's functional suite drives the
+# `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)

@@ -1,0 +1,167 @@
+#!/bin/bash
+# The project's test command (`npm test`). Works on a fresh Debian 12 machine with
+# Node 20: installs what the tests need (npm ci when node_modules is missing or stale;
+# the Debian packages of the real-client suites), then runs, in order:
+#
+#   typecheck   npx tsc --noEmit on tsconfig.json and bench/tsconfig.json
+#   imports     scripts/check-imports.ts (one-way imports between src/ areas)
+#   unit        node's test runner over every src/ and test/ *.test.ts
+#   functional  python-ironicclient's functional suite (108 tests, the real `baremetal`
+#               and `openstack baremetal` CLIs) against a live `ingot serve`
+#   cli         ../shared/peer/ironic/verify_cli.sh against the same server
+#
+# The last two need ../shared (beside the project root); without it they are reported
+# as skipped. The server runs on a free port with a fresh data dir and is stopped on exit.
+#
+# Usage: scripts/test.sh [SUITE...]     (default: all five, in the order above)
+#   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
+#   KEEP_TEST_DIR=1           keep the temp dir (logs, data dir) after the run
+# Prints one summary line per suite and a final "N passed, N failed" line (tests
+# counted across suites; typecheck, imports and cli count as one test each).
+# Exits 1 if anything failed.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+# shellcheck source=lib/deps.sh
+. "$HERE/lib/deps.sh"
+# shellcheck source=lib/ingot.sh
+. "$HERE/lib/ingot.sh"
+cd "$INGOT_ROOT"
+
+SUITES=("$@")
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(typecheck imports unit functional cli)
+wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ingot-test.XXXXXX")
+cleanup() {
+  stop_ingot
+  if [ "${KEEP_TEST_DIR:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PASSED=0 FAILED=0 SKIPPED=0
+SUMMARY=()
+# record SUITE PASSED FAILED TEXT
+record() {
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
+  local status=PASS
+  [ "$3" -gt 0 ] && status=FAIL
+  SUMMARY+=("$(printf '%-10s %s  %s' "$1" "$status" "$4")")
+  echo "== $1: $status  $4"
+}
+skip() { SKIPPED=$((SKIPPED + 1)); SUMMARY+=("$(printf '%-10s SKIP  %s' "$1" "$2")"); echo "== $1: SKIP  $2"; }
+
+T0=$SECONDS
+
+# ------------------------------------------------------------------- setup ---
+ensure_node_modules || { echo "1 failed: could not install npm dependencies"; exit 1; }
+HAVE_CLIENTS=0
+if wants functional || wants cli; then
+  if [ ! -d "$PEER_DIR" ]; then
+    log "no $PEER_DIR: the real-client suites will be skipped"
+  elif ensure_apt "${CLIENT_TEST_PACKAGES[@]}"; then
+    HAVE_CLIENTS=1
+  else
+    log "could not install the client packages"
+  fi
+fi
+
+# --------------------------------------------------------------- typecheck ---
+if wants typecheck; then
+  echo "== typecheck: npx tsc --noEmit (tsconfig.json, bench/tsconfig.json)"
+  t=$SECONDS
+  if npx --no-install tsc -p tsconfig.json --noEmit >"$WORK/tsc.log" 2>&1 &&
+     npx --no-install tsc -p bench/tsconfig.json --noEmit >>"$WORK/tsc.log" 2>&1; then
+    record typecheck 1 0 "no type errors ($(elapsed_since $t))"
+  else
+    cat "$WORK/tsc.log"
+    n=$(grep -c 'error TS' "$WORK/tsc.log")
+    record typecheck 0 1 "$n type errors in $(grep -o '^[^(]*([0-9]' "$WORK/tsc.log" | cut -d'(' -f1 | sort -u | wc -l) files ($(elapsed_since $t))"
+  fi
+fi
+
+# ----------------------------------------------------------------- imports ---
+if wants imports; then
+  echo "== imports: scripts/check-imports.ts"
+  if node --import tsx scripts/check-imports.ts; then
+    record imports 1 0 "src/ areas import one way only"
+  else
+    record imports 0 1 "forbidden imports between src/ areas (listed above)"
+  fi
+fi
+
+# -------------------------------------------------------------------- unit ---
+if wants unit; then
+  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+  echo "== unit: node --test over ${#files[@]} files"
+  t=$SECONDS
+  timeout -k 10 900 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$WORK/unit.log"
+  rc=${PIPESTATUS[0]}
+  p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
+  f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
+  c=$(sed -n 's/^ℹ cancelled \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
+  p=${p:-0}; f=$(( ${f:-0} + ${c:-0} ))
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  record unit "$p" "$f" "$p passed, $f failed in ${#files[@]} files ($(elapsed_since $t))"
+fi
+
+# ---------------------------------------------------- real-client suites ---
+if wants functional || wants cli; then
+  if [ $HAVE_CLIENTS -eq 1 ]; then
+    PORT=$(free_port)
+    log "starting ingot serve on port $PORT (data dir $WORK/data)"
+    if ! start_ingot "$PORT" "$WORK/data" "$WORK/ingot.log"; then
+      wants functional && record functional 0 1 "ingot serve did not start"
+      wants cli && record cli 0 1 "ingot serve did not start"
+    else
+      if wants functional; then
+        echo "== functional: python-ironicclient functional suite against $INGOT_URL"
+        t=$SECONDS
+        CLITESTS_DIR=$WORK/functional timeout -k 10 1200 \
+          bash "$PEER_DIR/run_client_functional.sh" "$INGOT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
+        rc=$?
+        flog=$WORK/functional/run.log
+        p=$(sed -n 's/^ - Passed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
+        f=$(sed -n 's/^ - Failed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
+        p=${p:-0}; f=${f:-0}
+        [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+        if [ "$f" -gt 0 ] && [ -s "$flog" ]; then
+          echo "failing functional tests (id: cause):"
+          node --import tsx test/functional/failures.ts "$flog"
+        fi
+        record functional "$p" "$f" "$p passed, $f failed ($(elapsed_since $t))"
+      fi
+      if wants cli; then
+        echo "== cli: verify_cli.sh against $INGOT_URL"
+        t=$SECONDS
+        if IRONIC_PEER_DIR=$WORK/verify timeout -k 10 600 bash "$PEER_DIR/verify_cli.sh" "$INGOT_URL" >"$WORK/cli.log" 2>&1; then
+          record cli 1 0 "baremetal CLI walk-through passed ($(elapsed_since $t))"
+        else
+          tail -n 25 "$WORK/cli.log"
+          record cli 0 1 "failed at: $(grep '^+ ' "$WORK/cli.log" | tail -1 | cut -c1-120) ($(elapsed_since $t))"
+        fi
+      fi
+      if [ "$FAILED" -gt 0 ] && [ -s "$WORK/ingot.log" ]; then
+        echo "server errors logged by ingot (first 20):"
+        grep -E '"level":(50|60)' "$WORK/ingot.log" | head -n 20 | cut -c1-400
+      fi
+      stop_ingot
+    fi
+  else
+    wants functional && skip functional "needs $PEER_DIR and the client packages"
+    wants cli && skip cli "needs $PEER_DIR and the client packages"
+  fi
+fi
+
+# ----------------------------------------------------------------- summary ---
+echo
+echo "==================== summary ($(elapsed_since $T0)) ===================="
+printf '%s\n' "${SUMMARY[@]}"
+if [ $SKIPPED -gt 0 ]; then
+  echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+  echo "$PASSED passed, $FAILED failed"
+fi
+[ "$FAILED" -eq 0 ]
