@@ -35,6 +35,32 @@ program.command('serve')
     process.on('SIGTERM', stop);
   });
 
+program.command('lab')
+  .description('Emulated Redfish BMCs for N machines at http://HOST:PORT/redfish/v1 (user admin, password password)')
+  .option('--machines <n>', 'number of machines', '4')
+  .option('--port <port>', 'Redfish port (INGOT_LAB_PORT)', process.env.INGOT_LAB_PORT ?? '8000')
+  .option('--host <host>', 'listen address', process.env.INGOT_LAB_HOST ?? '127.0.0.1')
+  .option('--profile <name>', 'generic, dmtf-rackmount, dmtf-tower, hpe-ilo5, ami-megarac, or a mockup folder', 'generic')
+  .option('--tls-cert <pem>', 'serve HTTPS with this certificate')
+  .option('--tls-key <pem>', 'and this key')
+  .option('--user <user:password>', 'accepted credentials', 'admin:password')
+  .action(async (opts) => {
+    const { startRedfishLab } = await import('../lab/redfish/index.ts');
+    const machines = Number(opts.machines);
+    if (!Number.isInteger(machines) || machines < 1) throw new Error(`--machines must be a positive integer, got "${opts.machines}"`);
+    const [user, ...pw] = String(opts.user).split(':');
+    const lab = await startRedfishLab({
+      machines, port: Number(opts.port), host: opts.host, profile: opts.profile,
+      users: { [user!]: pw.join(':') },
+      ...(opts.tlsCert && opts.tlsKey ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
+    });
+    console.log(`Redfish lab: ${machines} machine(s) at ${lab.url}/redfish/v1 (profile ${opts.profile})`);
+    for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}`);
+    const stop = async () => { await lab.close(); process.exit(0); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
 program.parseAsync(process.argv).catch((err) => {
   console.error(`ingot: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -267,20 +267,20 @@ export class Conductor implements ConductorApi {
   async getSupportedBootDevices(nodeId: number) { return this.shared(nodeId, (d, ctx) => d.management.getSupportedBootDevices(ctx)); }
   async injectNmi(nodeId: number): Promise<void> {
     await this.withDriver(nodeId, 'inject nmi', async (_t, d, h) => {
-      if (!d.management.injectNmi) throw new InvalidError(`Driver ${d.hardwareType} does not support inject_nmi (disabled or not implemented).`);
+      if (!d.management.injectNmi) throw unsupportedExtension(d.hardwareType, 'inject_nmi');
       await d.management.validate(h.ctx); await d.management.injectNmi(h.ctx);
     });
   }
   async setBootMode(nodeId: number, mode: string): Promise<void> {
     await this.withDriver(nodeId, 'set boot mode', async (t, d, h) => {
-      if (!d.management.setBootMode) throw new InvalidError(`Driver ${d.hardwareType} does not support changing the boot mode (disabled or not implemented).`);
+      if (!d.management.setBootMode) throw unsupportedExtension(d.hardwareType, 'set_boot_mode');
       await d.management.setBootMode(h.ctx, mode as 'uefi' | 'bios');
       await t.save({ boot_mode: mode });
     });
   }
   async setSecureBoot(nodeId: number, enabled: boolean): Promise<void> {
     await this.withDriver(nodeId, 'set secure boot', async (t, d, h) => {
-      if (!d.management.setSecureBoot) throw new InvalidError(`Driver ${d.hardwareType} does not support secure boot (disabled or not implemented).`);
+      if (!d.management.setSecureBoot) throw unsupportedExtension(d.hardwareType, 'set_secure_boot_state');
       await d.management.setSecureBoot(h.ctx, enabled);
       await t.save({ secure_boot: enabled });
     });

@@ -9,6 +9,7 @@
  * - Long operations honour `ctx.signal`.
  */
 import type { Node, Json, InterfaceKind } from '../core/node.ts';
+import type { BiosSetting } from '../core/bios.ts';
 
 export interface DriverLogger {
   info(obj: unknown, msg?: string): void;
@@ -33,7 +34,19 @@ export interface DriverContext {
   readonly signal: AbortSignal;
   /** Merge keys into node.driver_internal_info (persisted by the conductor after the call). */
   setInternalInfo(values: Json): void;
+  /**
+   * Record node fields the driver learned or changed (persisted by the conductor after
+   * the call): the RAID configuration built, properties found, boot mode, secure boot.
+   */
+  setNodeFields?(fields: NodeFieldUpdate): void;
+  /** The node's cached BIOS settings (bios_settings rows), when the call concerns BIOS. */
+  readonly biosSettings?: readonly BiosSetting[];
+  /** Replace ALL cached BIOS settings rows (persisted by the conductor after the call). */
+  replaceBiosSettings?(settings: BiosSetting[]): void;
 }
+
+/** Node fields a driver may ask the conductor to store. */
+export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'properties' | 'boot_mode' | 'secure_boot'>>;
 
 /** A clean/deploy step an interface offers (Ironic's @clean_step / @deploy_step). */
 export interface StepDef {
@@ -127,19 +140,7 @@ export interface RaidInterface extends DriverInterface {
   logicalDiskProperties(): Readonly<Record<string, string>>;
 }
 
-export interface BiosSetting {
-  name: string;
-  value: string | null;
-  attribute_type?: string | null;
-  allowable_values?: string[] | null;
-  lower_bound?: number | null;
-  upper_bound?: number | null;
-  min_length?: number | null;
-  max_length?: number | null;
-  read_only?: boolean | null;
-  reset_required?: boolean | null;
-  unique?: boolean | null;
-}
+export type { BiosSetting } from '../core/bios.ts';
 
 export interface BiosInterface extends DriverInterface {
   /** Read current settings (the conductor caches them in bios_settings). */

@@ -11,9 +11,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startRedfishLab } from '../../src/lab/redfish/lab.ts';
-import { defaultMockupsDir, PROFILE_ALIASES } from '../../src/lab/redfish/profile.ts';
-import { isMockupDir } from '../../src/lab/redfish/tree.ts';
+import { defaultMockupsDir, isMockupDir, PROFILE_ALIASES, startRedfishLab } from '../../src/lab/redfish/index.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./sushy_check.py', import.meta.url));
@@ -26,8 +24,8 @@ interface Step { step: string; ok: boolean; error?: string; [k: string]: unknown
 const IMAGE = 'http://images.lab.test/deploy.iso';
 
 /** Profiles to check, with a writable BIOS attribute and a value different from its default. */
-const CASES: Array<{ profile: string; attr: string; value: unknown }> = [
-  { profile: 'generic', attr: 'ProcTurboMode', value: 'Disabled' },
+const CASES: Array<{ profile: string; attr: string; value: unknown; raid?: boolean }> = [
+  { profile: 'generic', attr: 'ProcTurboMode', value: 'Disabled', raid: true },
   { profile: 'hpe-ilo5', attr: 'AcpiHpet', value: 'Disabled' },
   { profile: 'dmtf-tower', attr: 'ProcTurboMode', value: 'Disabled' },
 ];
@@ -59,14 +57,19 @@ for (const c of CASES) {
 
     const { code, steps, raw } = await runScript([
       '--url', lab.url, '--system', `/redfish/v1/Systems/${target.id}`,
-      '--bios-attr', c.attr, '--bios-value', JSON.stringify(c.value), '--image', IMAGE,
+      '--bios-attr', c.attr, '--bios-value', JSON.stringify(c.value), '--image', IMAGE, ...(c.raid ? ['--raid'] : []),
     ]);
     const failed = steps.find((s) => !s.ok);
     assert.equal(failed, undefined, `sushy step failed: ${JSON.stringify(failed)}\n${raw}`);
     assert.equal(code, 0, raw);
     const byName = new Map(steps.map((s) => [s.step, s]));
     assert.deepEqual([...byName.keys()], ['connect', 'list-systems', 'bad-credentials', 'power', 'boot-once', 'boot-continuous',
-      'vmedia-insert', 'boot-from-cd', 'vmedia-eject', 'bios', 'logout']);
+      'vmedia-insert', 'boot-from-cd', 'vmedia-eject', 'bios', ...(c.raid ? ['raid'] : []), 'logout']);
+    if (c.raid) {
+      assert.deepEqual(byName.get('raid')!.raid_types, ['RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10']);
+      assert.equal(byName.get('raid')!.capacity, 10 * 2 ** 30);
+      assert.deepEqual(target.storage[0]!.volumes, [], 'created through the task monitor, then deleted');
+    }
 
     assert.deepEqual(byName.get('list-systems')!.members, lab.machines.map((m) => `/redfish/v1/Systems/${m.id}`).sort());
     assert.equal(byName.get('bad-credentials')!.status, 401);

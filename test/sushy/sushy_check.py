@@ -64,6 +64,7 @@ def main():
     p.add_argument("--bios-attr", required=True)
     p.add_argument("--bios-value", required=True, help="JSON value")
     p.add_argument("--image", default="http://images.lab.test/deploy.iso")
+    p.add_argument("--raid", action="store_true", help="also create and delete a RAID1 volume")
     a = p.parse_args()
     step = "connect"
     try:
@@ -155,6 +156,29 @@ def main():
         system.reset_system(sushy.ResetType.FORCE_OFF)
         emit(step, attr=a.bios_attr, before=before, pending=pending, applied=applied,
              registry=registry, registry_name=bios.json.get("AttributeRegistry"))
+
+        if a.raid:
+            step = "raid"
+            storage = system.storage.get_members()[0]
+            raid_types = [value_of(t) for t in storage.storage_controllers[0].raid_types]
+            drives = [d.path for d in storage.drives][:2]
+            volumes = storage.volumes
+            # Immediate apply time makes sushy block on the task monitor until the task completes.
+            volumes.create({"Name": "sushy-root", "RAIDType": "RAID1", "CapacityBytes": 10 * 2**30,
+                            "Links": {"Drives": [{"@odata.id": d} for d in drives]}},
+                           apply_time=sushy.ApplyTime.IMMEDIATE)
+            # NOTE: a fresh collection object, because sushy caches member objects across refresh().
+            from sushy.resources.system.storage import volume as sushy_volume
+
+            def fresh():
+                coll = sushy_volume.VolumeCollection(system._conn, volumes.path, redfish_version=system.redfish_version)
+                return coll.get_members()
+            created = [v for v in fresh() if v.name == "sushy-root"]
+            expect(len(created) == 1 and value_of(created[0].raid_type) == "RAID1", f"volumes after create: {created}")
+            created[0].delete()
+            left = [v.identity for v in fresh() if v.name == "sushy-root"]
+            expect(not left, f"volume still listed after delete: {left}")
+            emit(step, raid_types=raid_types, created=created[0].path, capacity=created[0].capacity_bytes)
 
         step = "logout"
         session.close()

@@ -7,6 +7,9 @@
  * Deviations from 21.4, all 500s there: unexpected query arguments on GET vifs and on
  * the path form of validate answer 400 "Unexpected arguments"; a vendor passthru body that
  * is not a JSON object reaches the driver, whose own argument checks answer 400.
+ * Also: 21.4 caches vendor_passthru/methods per hardware type (the first node asked
+ * decides for all nodes of that type, whatever their vendor interface); we answer for
+ * the node's own vendor interface.
  */
 import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
 import type { ApiDeps } from '../server.ts';
@@ -138,5 +141,7 @@ export function nodeMiscRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await deps.conductor.vifDetach(n.id, vifId);
     return reply.code(204).send();
   });
-  for (const m of ['PUT', 'PATCH'] as const) app.route<P>({ method: m, url: `${N}/vifs`, handler: async (req) => { vifGate(req); throw new RoutingError(405); } });
+  const vifNotAllowed = async (req: FastifyRequest<P>) => { vifGate(req); throw new RoutingError(405); };
+  for (const m of ['PUT', 'PATCH'] as const) app.route<P>({ method: m, url: `${N}/vifs`, handler: vifNotAllowed });
+  for (const m of ['GET', 'PUT', 'POST', 'PATCH'] as const) app.route<P>({ method: m, url: `${N}/vifs/:vif`, handler: vifNotAllowed });
 }

@@ -4,6 +4,7 @@ import { messageOf } from '../../core/errors.ts';
 import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
+import { cacheBiosSettings } from '../bios.ts';
 
 /** Entered in `verifying`: can we talk to the BMC? */
 export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
@@ -19,6 +20,7 @@ export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
   try {
     const power = await driver.power.getPowerState(handle.ctx);
     await handle.flush();
+    await cacheBiosSettings(deps, task, driver, handle);
     await task.apply('done', { power_state: power, last_error: null });
   } catch (err) {
     await failTask(deps, task, `Failed to get power state for node ${task.node.uuid}. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'verifying' });

@@ -17,6 +17,7 @@ export { FaultInjector, FaultSpecError, type FaultSpec, type FaultRule, type Fau
 
 // Profiles
 export { loadProfile, defaultMockupsDir, PROFILE_ALIASES, type Profile } from './profile.ts';
+export { isMockupDir } from './tree.ts';
 export type { GenericShape } from './generic.ts';
 
 // Errors

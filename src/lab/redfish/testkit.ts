@@ -63,7 +63,7 @@ export function messageIds(body: any): string[] {
 }
 
 /** Polls until `fn` returns a truthy value (default 2 s). */
-export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 2000): Promise<T> {
+export async function until<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 2000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
