@@ -27,7 +27,7 @@ export interface FlowDeps {
 
 export async function prepare(deps: FlowDeps, task: Task): Promise<{ driver: ComposedDriver; handle: ContextHandle }> {
   const driver = deps.registry.compose(task.node);
-  const handle = await driverContext(deps.db, task, deps.logger);
+  const handle = await driverContext(deps.db, task, deps.logger, undefined, driver);
   return { driver, handle };
 }
 

@@ -1,7 +1,7 @@
 /** Builds the narrow DriverContext a driver call gets from a task. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { BiosSetting, DriverContext, DriverLogger, NodeFieldUpdate } from '../drivers/base.ts';
+import type { BiosSetting, ComposedDriver, DriverContext, DriverLogger, NodeFieldUpdate } from '../drivers/base.ts';
 import { loadBiosSettings, replaceBiosSettings } from '../db/bios.ts';
 import type { Json } from '../core/node.ts';
 import { portsOfNode } from '../db/ports.ts';
@@ -16,7 +16,7 @@ export interface ContextHandle {
   flush(): Promise<void>;
 }
 
-export async function driverContext(db: Kysely<Database>, task: Task, logger: DriverLogger, signal?: AbortSignal): Promise<ContextHandle> {
+export async function driverContext(db: Kysely<Database>, task: Task, logger: DriverLogger, signal?: AbortSignal, driver?: ComposedDriver): Promise<ContextHandle> {
   const ports = (await portsOfNode(db, task.node.id)).map((p) => ({
     uuid: p.uuid, address: p.address, pxe_enabled: p.pxe_enabled, physical_network: p.physical_network, extra: p.extra,
   }));
@@ -31,6 +31,7 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
       logger,
       signal: signal ?? new AbortController().signal,
       biosSettings,
+      ...(driver ? { driver } : {}),
       setInternalInfo(values: Json) {
         handle.pendingInternal = { ...(handle.pendingInternal ?? {}), ...values };
       },

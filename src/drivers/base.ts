@@ -43,6 +43,11 @@ export interface DriverContext {
   readonly biosSettings?: readonly BiosSetting[];
   /** Replace ALL cached BIOS settings rows (persisted by the conductor after the call). */
   replaceBiosSettings?(settings: BiosSetting[]): void;
+  /**
+   * The node's other interfaces, for implementations that orchestrate them the way
+   * Ironic's deploy interfaces call task.driver.boot / task.driver.power.
+   */
+  readonly driver?: ComposedDriver;
 }
 
 /** Node fields a driver may ask the conductor to store. */

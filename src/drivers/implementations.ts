@@ -7,6 +7,7 @@
  * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
  * rescue/raid/inspect/power `agent` and network `flat`.
  */
+import { RamdiskDeploy } from './deploy/ramdisk.ts';
 import { InvalidError } from '../core/errors.ts';
 import { INTERFACE_KINDS, type InterfaceKind } from '../core/node.ts';
 import type { InterfaceByKind } from './base.ts';
@@ -41,7 +42,7 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
     boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
-    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeployPlaceholder() },
+    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
     management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement() },
     network: { noop: () => new NoopNetwork(), flat: () => new FlatNetworkPlaceholder() },

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { loadConfig } from '../../config/config.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../../../shared/data/ironic-api-samples', import.meta.url));
 const sample = (name: string) => JSON.parse(readFileSync(`${SAMPLES}/${name}`, 'utf8'));
@@ -184,10 +185,18 @@ test('vifs (1.28): the noop network keeps nothing; validation and version', asyn
 });
 
 test('vifs on a flat-network node go through the network interface (validate first)', async () => {
-  const r = await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'ms-flat', network_interface: 'flat' });
-  assert.equal(r.status, 201, r.text);
-  const v = (await h.req('GET', '/v1/nodes/ms-flat/validate')).body;
-  const list = await h.req('GET', '/v1/nodes/ms-flat/vifs');
-  if (v.network.result) assert.equal(list.status, 200);
-  else assert.deepEqual([list.status, h.fault(list.body)], [400, v.network.reason]);
+  const drivers = loadConfig({}).drivers;
+  const h2 = await startHarness({ drivers: { ...drivers, enabledInterfaces: { ...drivers.enabledInterfaces, network: ['noop', 'flat'] } } });
+  try {
+    const r = await h2.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'ms-flat', network_interface: 'flat' });
+    assert.equal(r.status, 201, r.text);
+    const v = (await h2.req('GET', '/v1/nodes/ms-flat/validate')).body;
+    for (const [m, u, b] of [['GET', '/v1/nodes/ms-flat/vifs'], ['POST', '/v1/nodes/ms-flat/vifs', { id: 'v' }], ['DELETE', '/v1/nodes/ms-flat/vifs/v']] as const) {
+      const res = await h2.req(m, u, b);
+      if (v.network.result) assert.ok(res.status < 500, `${m} ${u}`);
+      else assert.deepEqual([res.status, h2.fault(res.body)], [400, v.network.reason], `${m} ${u}`);
+    }
+  } finally {
+    await h2.close();
+  }
 });

@@ -3,13 +3,22 @@
  * deploy: `deploying` → deploy steps → `active` (or `wait call-back` for agent deploys).
  * tear down: `deleting` → driver tear_down → instance cleared → automated cleaning.
  */
-import { ProvisionState as S, PowerState } from '../../core/states.ts';
+import { ProvisionState as S } from '../../core/states.ts';
 import { messageOf } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { availableSteps, runSteps, sortSteps, validateRequestedSteps, type Step } from '../steps.ts';
 import { doNodeClean } from './clean.ts';
+
+/** The node's power state as the driver reads it now (recorded after deploy/tear down). */
+async function readPower(driver: Awaited<ReturnType<typeof prepare>>['driver'], handle: Awaited<ReturnType<typeof prepare>>['handle']): Promise<{ power_state?: string | null }> {
+  try {
+    return { power_state: (await driver.power.getPowerState(handle.ctx)) ?? null };
+  } catch {
+    return {};
+  }
+}
 
 /** Entered in state `deploying`. */
 export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdrive?: unknown; deploySteps?: Json[] }): Promise<void> {
@@ -57,7 +66,7 @@ export async function continueDeploy(deps: FlowDeps, task: Task, steps: Step[], 
     return;
   }
   if (task.node.provision_state === S.DEPLOYWAIT) await task.apply('resume');
-  await task.apply('done', { deploy_step: {} });
+  await task.apply('done', { deploy_step: {}, ...(await readPower(driver, handle)) });
 }
 
 /** Entered in state `deleting`. */
@@ -74,7 +83,7 @@ export async function doNodeTearDown(deps: FlowDeps, task: Task): Promise<void> 
   const ii = task.node.instance_info;
   const dii = { ...task.node.driver_internal_info };
   delete dii.deploy_steps; delete dii.deploy_step_index;
-  await task.save({ instance_info: {}, instance_uuid: null, driver_internal_info: dii, deploy_step: {}, power_state: task.node.power_state ?? PowerState.OFF });
+  await task.save({ instance_info: {}, instance_uuid: null, driver_internal_info: dii, deploy_step: {}, ...(await readPower(driver, handle)) });
   if (task.node.allocation_id !== null) {
     await deps.db.deleteFrom('allocations').where('id', '=', task.node.allocation_id).execute();
     await task.save({ allocation_id: null });

@@ -125,6 +125,12 @@ export function buildServer(deps: ServerDeps): LabServer {
     return { dropped: service.sessions.drop(ids) };
   }));
   app.get('/lab/machines', async () => ({ machines: deps.machines.map((m) => m.snapshot()) }));
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (!path.startsWith('/redfish')) return reply.code(404).send({ error: `no route ${request.method} ${path}` });
+    const err = new RedfishError(405, { id: 'OperationNotAllowed' }, { Allow: 'GET, HEAD, POST, PATCH, DELETE' });
+    return send(reply, { status: 405, headers: err.headers, body: service.resources.profile.catalog.errorBody(err) });
+  });
 
   return {
     app,

@@ -86,6 +86,27 @@ test('volume creation rejects bad input with 400 and Base messages, synchronousl
   assert.equal((await rf.get('/redfish/v1/TaskService/TaskMonitors/999')).status, 404);
 });
 
+test('two tasks racing for the same space: the second fails at commit (TaskState Exception, monitor answers the error)', async (t) => {
+  const lab = await withLab(t, { taskDelayMs: 100 });
+  const m = lab.machines[0]!;
+  const rf = client(lab);
+  const volumes = `/redfish/v1/Systems/${m.id}/Storage/1/Volumes`;
+  const body = { RAIDType: 'RAID0', Links: { Drives: [{ '@odata.id': `/redfish/v1/Systems/${m.id}/Storage/1/Drives/Disk3` }] } };
+  const first = await rf.post(volumes, { body });
+  const second = await rf.post(volumes, { body });
+  assert.equal(first.status, 202);
+  assert.equal(second.status, 202, 'both fit when validated');
+  const ok = await until(async () => { const r = await rf.get(first.headers.location!); return r.status !== 202 ? r : null; });
+  assert.equal(ok.status, 201);
+  const failed = await until(async () => { const r = await rf.get(second.headers.location!); return r.status !== 202 ? r : null; });
+  assert.equal(failed.status, 400);
+  assert.deepEqual(messageIds(failed.body), ['ResourceExhaustion']);
+  const task = await rf.get(second.body['@odata.id']);
+  assert.equal(task.body.TaskState, 'Exception');
+  assert.equal(task.body.TaskStatus, 'Critical');
+  assert.equal(m.storage[0]!.volumes.length, 1);
+});
+
 test('planVolume: RAID arithmetic and space accounting across volumes', () => {
   const st: StorageState = {
     id: '1', raidTypes: ['RAID0', 'RAID1', 'RAID5', 'RAID10'], volumesSupported: true, nextVolumeId: 1, volumes: [],
