@@ -15,6 +15,7 @@
 #
 # Usage: scripts/test.sh [SUITE...]     (default: all five, in the order above)
 #   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
+#   FUNCTIONAL_CONCURRENCY=2  stestr workers (the suite's tests use unique names; 1 = serial)
 #   KEEP_TEST_DIR=1           keep the temp dir (logs, data dir) after the run
 # Prints one summary line per suite and a final "N passed, N failed" line (tests
 # counted across suites; typecheck, imports and cli count as one test each).
@@ -119,7 +120,7 @@ if wants functional || wants cli; then
       if wants functional; then
         echo "== functional: python-ironicclient functional suite against $INGOT_URL"
         t=$SECONDS
-        CLITESTS_DIR=$WORK/functional timeout -k 10 1200 \
+        CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional timeout -k 10 1200 \
           bash "$PEER_DIR/run_client_functional.sh" "$INGOT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
         rc=$?
         flog=$WORK/functional/run.log

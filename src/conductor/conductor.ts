@@ -21,6 +21,7 @@ import { doProvisioningAction } from './provision.ts';
 import { driverContext, sharedContext } from './driver-context.ts';
 import { Periodics } from './periodics.ts';
 import * as vifs from './vifs.ts';
+import * as nodeTraits from './traits.ts';
 import { unsupportedExtension } from '../drivers/noop/unsupported.ts';
 import { hasValidateCall } from '../drivers/fake/types.ts';
 import * as allocations from './allocations.ts';
@@ -263,7 +264,8 @@ export class Conductor implements ConductorApi {
   async setBootDevice(nodeId: number, device: string, persistent: boolean): Promise<void> {
     await this.withDriver(nodeId, 'set boot device', async (_t, d, h) => { await d.management.validate(h.ctx); await d.management.setBootDevice(h.ctx, device, persistent); });
   }
-  async getBootDevice(nodeId: number) { return this.shared(nodeId, async (d, ctx) => { await d.management.validate(ctx); return d.management.getBootDevice(ctx); }); }
+  /** Exclusive lock, as Ironic's get_boot_device (409 while the node is busy). */
+  async getBootDevice(nodeId: number) { return this.withDriver(nodeId, 'getting boot device', async (_t, d, h) => { await d.management.validate(h.ctx); return d.management.getBootDevice(h.ctx); }); }
   async getSupportedBootDevices(nodeId: number) { return this.shared(nodeId, (d, ctx) => d.management.getSupportedBootDevices(ctx)); }
   async injectNmi(nodeId: number): Promise<void> {
     await this.withDriver(nodeId, 'inject nmi', async (_t, d, h) => {
@@ -311,11 +313,12 @@ export class Conductor implements ConductorApi {
       return d.management.getIndicators(ctx);
     });
   }
+  /** Exclusive lock, as Ironic's get_indicator_state. */
   async getIndicatorState(nodeId: number, component: string, indicator: string) {
-    return this.shared(nodeId, async (d, ctx) => {
-      await d.management.validate(ctx);
+    return this.withDriver(nodeId, 'getting indicators states', async (_t, d, h) => {
+      await d.management.validate(h.ctx);
       if (!d.management.getIndicatorState) throw unsupportedExtension(d.hardwareType, 'get_indicator_state');
-      return d.management.getIndicatorState(ctx, component, indicator);
+      return d.management.getIndicatorState(h.ctx, component, indicator);
     });
   }
   async setIndicatorState(nodeId: number, component: string, indicator: string, state: string): Promise<void> {
@@ -373,20 +376,10 @@ export class Conductor implements ConductorApi {
     await this.withDriver(nodeId, 'vif detach', async (t, d, h) => { await d.network.validate(h.ctx); if (d.network.name !== 'noop') await vifs.vifDetach(this.deps, t, vifId); });
   }
   async addTraits(nodeId: number, traits: string[], replace: boolean): Promise<void> {
-    await this.deps.tasks.withLock(nodeId, 'add node traits', async (t) => {
-      const next = [...new Set(replace ? traits : [...t.node.traits, ...traits])].sort();
-      if (next.length > MAX_TRAITS_PER_NODE) {
-        throw new InvalidError(`Could not modify traits for node ${t.node.id} as it would exceed the maximum number of traits per node (${next.length} vs. ${MAX_TRAITS_PER_NODE})`);
-      }
-      await this.deps.nodes.setTraits(t.node.id, next);
-    });
+    await this.deps.tasks.withLock(nodeId, 'add node traits', (t) => nodeTraits.addTraits(this.deps, t, traits, replace));
   }
   async removeTraits(nodeId: number, traits: string[] | null): Promise<void> {
-    await this.deps.tasks.withLock(nodeId, 'remove node traits', async (t) => {
-      const missing = (traits ?? []).find((x) => !t.node.traits.includes(x));
-      if (missing !== undefined) throw new NotFoundError(`Node ${t.node.uuid} doesn't have a trait '${missing}'`);
-      await this.deps.nodes.setTraits(t.node.id, traits === null ? [] : t.node.traits.filter((x) => !traits.includes(x)));
-    });
+    await this.deps.tasks.withLock(nodeId, 'remove node traits', (t) => nodeTraits.removeTraits(this.deps, t, traits));
   }
   async processAllocation(allocationId: number, opts: { backfillNodeId?: number } = {}): Promise<void> {
     if (opts.backfillNodeId !== undefined) return allocations.backfillAllocation(this.deps, allocationId, opts.backfillNodeId);
@@ -399,8 +392,6 @@ export class Conductor implements ConductorApi {
   }
 }
 
-/** Ironic's per-node traits limit (db MAX_TRAITS_PER_NODE). */
-const MAX_TRAITS_PER_NODE = 50;
 /** Ironic's non_vendor_interfaces: core interfaces, then the standard ones sorted. */
 const VALIDATE_ORDER = ['boot', 'deploy', 'management', 'network', 'power', 'bios', 'console', 'inspect', 'raid', 'rescue', 'storage'] as const;
 

@@ -14,6 +14,10 @@ import { allocationRoutes } from './allocations.ts';
 import { deployTemplateRoutes } from './deploy-templates.ts';
 import { eventRoutes } from './events.ts';
 import { shardRoutes } from './shards.ts';
+import { portRoutes } from './ports.ts';
+import { portgroupRoutes } from './portgroups.ts';
+import { chassisRoutes } from './chassis.ts';
+import { volumeRoutes } from './volume.ts';
 
 export const ROUTES: RouteModule[] = [
   rootRoutes,
@@ -30,4 +34,8 @@ export const ROUTES: RouteModule[] = [
   deployTemplateRoutes,
   eventRoutes,
   shardRoutes,
+  portRoutes,
+  portgroupRoutes,
+  chassisRoutes,
+  volumeRoutes,
 ];

@@ -125,6 +125,22 @@ test('indicators: list with links under the given ident, get one, set (unsupport
   await fails('GET', '/v1/nodes/bad%20name/management/indicators', undefined, 400, 'Expected UUID or name for node_ident: bad name');
 });
 
+test('a locked node: reads that need the lock answer 409, shared ones do not', async () => {
+  const db = h.svc.db.kysely;
+  await db.updateTable('nodes').set({ reservation: 'other-host' }).where('name', '=', 'mg-a').execute();
+  try {
+    for (const [m, u, b] of [['GET', `${A}/boot_device`], ['PUT', `${A}/boot_device`, { boot_device: 'pxe' }], ['GET', `${A}/indicators/led@system`]] as const) {
+      const r = await h.req(m, u, b);
+      assert.equal(r.status, 409, `${m} ${u}`);
+      assert.match(h.fault(r.body), /is locked by host other-host, please retry after the current operation is completed\.$/);
+    }
+    assert.equal((await h.req('GET', `${A}/boot_device/supported`)).status, 200);
+    assert.equal((await h.req('GET', `${A}/indicators`)).status, 200);
+  } finally {
+    await db.updateTable('nodes').set({ reservation: null }).where('name', '=', 'mg-a').execute();
+  }
+});
+
 test('splitIndicator splits at the first @', () => {
   assert.deepEqual(splitIndicator('led@system'), { name: 'led', component: 'system' });
   assert.deepEqual(splitIndicator('a@b@c'), { name: 'a', component: 'b@c' });

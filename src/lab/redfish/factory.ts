@@ -81,6 +81,7 @@ export function machineInit(profile: Profile, o: FactoryOptions): LabMachineInit
     power: o.power,
     boot: bootState,
     resetTypes: [...roles.resetTypes],
+    hardware: hardwareOf(sys),
     secureBoot: sb ? { enabled: false, currentBoot: 'Disabled', mode: String(sb.SecureBootMode ?? 'UserMode') } : null,
     nics: (roles.ethernet?.members ?? []).map((m, j) => {
       const doc = tree.get(m.path) ?? {};
@@ -111,6 +112,17 @@ export function machineInit(profile: Profile, o: FactoryOptions): LabMachineInit
       };
     }),
     extras,
+  };
+}
+
+function hardwareOf(sys: Json): LabMachineInit['hardware'] {
+  const cpu = (sys.ProcessorSummary ?? {}) as Json;
+  const mem = (sys.MemorySummary ?? {}) as Json;
+  const count = Number(cpu.Count ?? 0);
+  const cores = Number(cpu.CoreCount ?? count);
+  return {
+    cpuCount: count, cpuModel: String(cpu.Model ?? '').trim(), coreCount: cores,
+    threadCount: Number(cpu.LogicalProcessorCount ?? cores), memoryGiB: Number(mem.TotalSystemMemoryGiB ?? 0),
   };
 }
 

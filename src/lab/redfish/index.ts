@@ -8,7 +8,7 @@
 export { startRedfishLab, type RedfishLab, type RedfishLabOptions } from './lab.ts';
 
 // Machine state and observation
-export { LabMachine, type BootState, type LabMachineInit, type NicState, type VirtualMediaState, type SecureBootState, type BiosState } from './machine.ts';
+export { LabMachine, type BootState, type HardwareSummary, type LabMachineInit, type NicState, type VirtualMediaState, type SecureBootState, type BiosState } from './machine.ts';
 export { LabHooks, type HookCallbacks, type LabEvent, type PowerState } from './hooks.ts';
 export { machineMac, machineUuid, deriveId } from './factory.ts';
 

@@ -33,6 +33,7 @@ test('generic shape option sizes NICs, drives, CPUs and memory', async (t) => {
   assert.equal(sys.ProcessorSummary.CoreCount, 4);
   assert.equal(sys.MemorySummary.TotalSystemMemoryGiB, 16);
   assert.equal((await rf.get(`/redfish/v1/Systems/${m.id}/EthernetInterfaces`)).body['Members@odata.count'], 4);
+  assert.deepEqual(m.hardware, { cpuCount: 1, cpuModel: 'Ingot Virtual CPU', coreCount: 4, threadCount: 8, memoryGiB: 16 });
   assert.equal(m.storage[0]!.drives.length, 2);
   assert.equal(m.storage[0]!.drives[0]!.capacityBytes, 100 * 1024 ** 3);
 });

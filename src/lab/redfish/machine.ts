@@ -33,6 +33,9 @@ export interface BootState {
 
 export interface NicState { id: string; mac: string; speedMbps: number; linkUp: boolean }
 
+/** Fixed hardware facts the BMC reports (ProcessorSummary/MemorySummary), for agents that must agree. */
+export interface HardwareSummary { cpuCount: number; cpuModel: string; coreCount: number; threadCount: number; memoryGiB: number }
+
 export interface VirtualMediaState {
   id: string;
   /** Redfish MediaTypes (`CD`, `DVD`, `Floppy`, `USBStick`); inferred from the id when a profile omits them. */
@@ -68,6 +71,7 @@ export interface LabMachineInit {
   boot: BootState;
   resetTypes: string[];
   secureBoot: SecureBootState | null;
+  hardware: HardwareSummary;
   nics: NicState[];
   virtualMedia: VirtualMediaState[];
   bios: { attributes: BiosAttributes; registry: BiosRegistry | null } | null;
@@ -93,6 +97,7 @@ export class LabMachine {
   power: PowerState;
   readonly boot: BootState;
   readonly secureBoot: SecureBootState | null;
+  readonly hardware: HardwareSummary;
   readonly nics: NicState[];
   readonly virtualMedia: VirtualMediaState[];
   readonly bios: BiosState | null;
@@ -113,6 +118,7 @@ export class LabMachine {
     this.power = init.power;
     this.boot = init.boot;
     this.secureBoot = init.secureBoot;
+    this.hardware = init.hardware;
     this.nics = init.nics;
     this.virtualMedia = init.virtualMedia;
     this.bios = init.bios

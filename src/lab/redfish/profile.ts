@@ -19,7 +19,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRegistry, type BiosRegistry } from './bios.ts';
 import { MessageCatalog } from './errors.ts';
-import { genericTree, TEMPLATE_ID, type GenericShape } from './generic.ts';
+import { genericTree, type GenericShape } from './generic.ts';
 import { isMockupDir, keyOf, MockupTree, normPath, type Json, type ResourceTree } from './tree.ts';
 
 /** Short profile names, resolved inside the mockups folder. */
@@ -77,7 +77,7 @@ export interface Profile {
   roles: Roles;
   catalog: MessageCatalog;
   biosRegistry: BiosRegistry | null;
-  /** AMI-style `SD` or `Settings`, for the synthesized BIOS settings object. */
+  /** Vendor family, from the service root; decides quirks such as AMI's `Bios/SD` settings path. */
   vendor: 'generic' | 'dmtf' | 'hpe' | 'ami' | 'other';
   sessionTimeoutSec: number;
 }
@@ -225,4 +225,3 @@ function findRegistry(tree: ResourceTree, root: Json, name: unknown): BiosRegist
   return null;
 }
 
-export { TEMPLATE_ID };

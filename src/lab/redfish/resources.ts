@@ -32,8 +32,6 @@ export type Role =
 /** A located resource: its role, machine (if any) and template path. */
 export interface Located { role: Role; machine: LabMachine | null; templatePath: string }
 
-const link = (id: string): Json => ({ '@odata.id': id });
-
 export class Resources {
   readonly profile: Profile;
   readonly machines: LabMachine[];
@@ -224,7 +222,4 @@ export class Resources {
   monitorPath(t: Task): string {
     return `${this.paths.taskService}/TaskMonitors/${t.id}`;
   }
-
-  /** Link object helper for callers that build bodies. */
-  static link = link;
 }

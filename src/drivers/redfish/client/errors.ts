@@ -49,8 +49,8 @@ export class RedfishError extends RedfishClientError {
     const detail = parsed.messages.length > 0 ? parsed.messages.join('; ') : `HTTP ${init.status}`;
     const resolution = parsed.extendedInfo.find((m) => m.resolution)?.resolution;
     let message = `Redfish ${init.method} ${init.url} failed with HTTP ${init.status} (${parsed.code}): ${detail}`;
-    if (resolution && !detail.includes(resolution)) message += ` Resolution: ${resolution}`;
-    if (init.hint) message += ` ${init.hint}`;
+    if (resolution && !detail.includes(resolution)) message += `${endSentence(message)} Resolution: ${resolution}`;
+    if (init.hint) message += `${endSentence(message)} ${init.hint}`;
     super(message, { retryable: isRetryableStatus(init.status) });
     this.status = init.status;
     this.code = parsed.code;
@@ -145,6 +145,11 @@ export class RedfishTaskError extends RedfishClientError {
     this.messages = msgs;
     this.timedOut = init.timedOut ?? false;
   }
+}
+
+/** '.' when `text` does not already end a sentence (joins BMC text and our hints readably). */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text.trimEnd()) ? '' : '.';
 }
 
 /** 5xx (the BMC may recover) and 429 are retryable; other statuses are not. */

@@ -239,3 +239,9 @@ export async function fakeBmc(o: FakeBmcOptions = {}): Promise<FakeBmc> {
   Object.defineProperty(bmc, 'etag', { get: () => state.etag, set: (v: string) => { state.etag = v; } });
   return bmc;
 }
+
+/** Registers `x.close()` to run after the test, pass or fail (so a failing test cannot hang the run). */
+export function closeAfter<T extends { close(): Promise<void> }>(t: { after(fn: () => unknown): void }, x: T): T {
+  t.after(() => x.close());
+  return x;
+}
