@@ -222,3 +222,14 @@ export async function releaseNodeAllocation(deps: FlowDeps, node: Pick<Node, 'al
   if (node.allocation_id === null) return;
   try { await repo(deps).destroy(node.allocation_id); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
 }
+
+/**
+ * After a restart, allocations left in `allocating` (their worker died with the process)
+ * are matched again, in the background (Ironic's orphan-allocation check). Returns how
+ * many were resumed. Meant to be called once from the conductor's start-up.
+ */
+export async function resumeAllocations(deps: FlowDeps, opts: RetryOptions = {}): Promise<number> {
+  const rows = await deps.db.selectFrom('allocations').select('id').where('state', '=', 'allocating').orderBy('id').execute();
+  for (const { id } of rows) deps.workers.spawn(() => doAllocate(deps, id, opts));
+  return rows.length;
+}

@@ -1,13 +1,14 @@
 /**
- * BIOS settings cache: table sync rules, failure handling, and the verify flow (manage)
- * storing what the node's bios interface reports.
+ * BIOS settings cache: what the bios interface reports replaces the rows (no write when
+ * unchanged), failures are only logged, and the verify flow (manage) runs it.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, waitState, type Harness } from '../testing/api-harness.ts';
 import type { BiosInterface, BiosSetting, ComposedDriver, DriverContext } from '../drivers/base.ts';
 import { InvalidError } from '../core/errors.ts';
-import { cacheBiosSettings, loadBiosSettings, storeBiosSettings } from './bios.ts';
+import { cacheBiosSettings } from './bios.ts';
+import { replaceBiosSettings } from '../db/bios.ts';
 import { driverContext } from './driver-context.ts';
 
 let h: Harness;
@@ -24,30 +25,16 @@ async function newNode(): Promise<number> {
 const deps = () => h.svc.conductor.deps;
 const rows = (nodeId: number) => h.svc.db.kysely.selectFrom('bios_settings').selectAll().where('node_id', '=', nodeId).orderBy('name').execute();
 
-test('storeBiosSettings inserts, updates changed rows, deletes unlisted, keeps unchanged ones', async () => {
+test('cacheBiosSettings writes nothing when the report equals the stored rows', async () => {
   const id = await newNode();
-  await storeBiosSettings(deps(), id, [
-    { name: 'A', value: '1' },
-    { name: 'B', value: 'x', attribute_type: 'Enumeration', allowable_values: ['x', 'y'], read_only: false, reset_required: true },
-  ]);
-  let r = await rows(id);
-  assert.deepEqual(r.map((x) => [x.name, x.value, x.updated_at]), [['A', '1', null], ['B', 'x', null]]);
-  assert.deepEqual([r[1]!.allowable_values, r[1]!.read_only, r[1]!.reset_required, r[1]!.unique], ['["x","y"]', 0, 1, null]);
-  const created = r[0]!.created_at;
-  await storeBiosSettings(deps(), id, [{ name: 'A', value: '1' }, { name: 'C', value: 'new' }, { name: 'B', value: 'y', allowable_values: ['x', 'y'] }]);
-  r = await rows(id);
-  assert.deepEqual(r.map((x) => x.name), ['A', 'B', 'C']);
-  assert.deepEqual([r[0]!.created_at, r[0]!.updated_at], [created, null], 'unchanged row untouched');
-  assert.equal(r[1]!.value, 'y');
-  assert.notEqual(r[1]!.updated_at, null, 'changed row gets updated_at');
-  assert.equal(r[1]!.attribute_type, null, 'attributes follow the reported setting');
-  assert.deepEqual(await loadBiosSettings(deps(), id), [
-    { name: 'A', value: '1', attribute_type: null, allowable_values: null, lower_bound: null, upper_bound: null, min_length: null, max_length: null, read_only: null, reset_required: null, unique: null },
-    { name: 'B', value: 'y', attribute_type: null, allowable_values: ['x', 'y'], lower_bound: null, upper_bound: null, min_length: null, max_length: null, read_only: null, reset_required: null, unique: null },
-    { name: 'C', value: 'new', attribute_type: null, allowable_values: null, lower_bound: null, upper_bound: null, min_length: null, max_length: null, read_only: null, reset_required: null, unique: null },
-  ]);
-  await storeBiosSettings(deps(), id, []);
-  assert.deepEqual(await rows(id), []);
+  await replaceBiosSettings(h.svc.db.kysely, id, [{ name: 'A', value: '1', allowable_values: ['1', '2'] }]);
+  await h.svc.db.kysely.updateTable('bios_settings').set({ updated_at: '2026-01-01T00:00:00+00:00' }).where('node_id', '=', id).execute();
+  await runCache(id, { cacheSettings: async () => [{ name: 'A', value: '1', allowable_values: ['1', '2'] }] });
+  assert.equal((await rows(id))[0]!.updated_at, '2026-01-01T00:00:00+00:00');
+  await runCache(id, { cacheSettings: async () => [{ name: 'A', value: '2' }, { name: 'B', value: 'x', read_only: true }] });
+  const r = await rows(id);
+  assert.deepEqual(r.map((x) => [x.name, x.value, x.read_only, x.allowable_values]), [['A', '2', null, null], ['B', 'x', 1, null]]);
+  assert.notEqual(r[0]!.updated_at, '2026-01-01T00:00:00+00:00');
 });
 
 /** Run cacheBiosSettings with a given bios implementation under a real task. */
@@ -68,7 +55,7 @@ async function runCache(nodeId: number, bios: Partial<BiosInterface>): Promise<{
 
 test('cacheBiosSettings: the interface sees the current rows and its answer is stored', async () => {
   const id = await newNode();
-  await storeBiosSettings(deps(), id, [{ name: 'Old', value: '1' }]);
+  await replaceBiosSettings(h.svc.db.kysely, id, [{ name: 'Old', value: '1' }]);
   let seen: readonly BiosSetting[] | undefined;
   const { logged } = await runCache(id, {
     cacheSettings: async (ctx: DriverContext & { biosSettings?: readonly BiosSetting[] }) => {
@@ -83,7 +70,7 @@ test('cacheBiosSettings: the interface sees the current rows and its answer is s
 
 test('cacheBiosSettings never throws: unsupported is a warning, other failures an error log', async () => {
   const id = await newNode();
-  await storeBiosSettings(deps(), id, [{ name: 'Keep', value: '1' }]);
+  await replaceBiosSettings(h.svc.db.kysely, id, [{ name: 'Keep', value: '1' }]);
   let r = await runCache(id, { supported: false, cacheSettings: async () => { throw new InvalidError('Driver fake-hardware does not support bios (disabled or not implemented).'); } });
   assert.match(r.logged[0]!, /^warn: BIOS settings are not supported for node/);
   r = await runCache(id, { cacheSettings: async () => { throw new Error('BMC down'); } });

@@ -56,6 +56,7 @@ export class Conductor implements ConductorApi {
   async start(opts: { periodics?: boolean } = {}): Promise<void> {
     await this.periodics.register();
     await this.periodics.recoverAfterRestart();
+    await allocations.resumeAllocations(this.deps);
     if (opts.periodics !== false) this.periodics.start();
   }
 
@@ -157,6 +158,15 @@ export class Conductor implements ConductorApi {
       }
       if (!ret && c.retired_reason) throw new InvalidError('The retired_reason field can only be set when retired is True');
       if (c.retired === false) c.retired_reason = null;
+      // Dropping instance_uuid releases the node's allocation (Ironic deletes it too).
+      if (c.instance_uuid === null && n.instance_uuid !== null && n.allocation_id !== null) {
+        const free = [S.ENROLL, S.MANAGEABLE, S.AVAILABLE, S.INSPECTING] as string[];
+        if (!n.maintenance && !free.includes(n.provision_state)) {
+          throw new ConflictError(`Cannot remove instance_uuid of node ${n.uuid} in provision state "${n.provision_state}": its allocation can only be removed in states ${free.join(', ')} or in maintenance mode.`);
+        }
+        await allocations.releaseNodeAllocation(this.deps, n);
+        c.allocation_id = null;
+      }
       const { traits: _t, id: _i, uuid: _u, created_at: _c, updated_at: _up, ...cols } = c;
       await task.save(cols);
       return task.refresh();

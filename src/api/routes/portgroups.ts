@@ -148,6 +148,10 @@ export function portgroupRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/portgroups', (req, reply) => created(req, reply, false));
   app.patch<Id>('/v1/portgroups/:ident', (req) => { identGate(req, req.params.ident); return patched(req, req.params.ident, false); });
   app.delete<Id>('/v1/portgroups/:ident', (req, reply) => { identGate(req, req.params.ident); return deleted(req, reply, req.params.ident, false); });
+  app.post<Id>('/v1/portgroups/:ident', async (req) => {
+    identGate(req, req.params.ident);
+    throw new InvalidError(`Schema error for portgroup: '${req.params.ident}' is not of type 'object'`);
+  });
   app.patch('/v1/portgroups', missingId);
   app.delete('/v1/portgroups', missingId);
   app.put('/v1/portgroups', notAllowed);

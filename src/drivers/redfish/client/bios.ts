@@ -82,7 +82,8 @@ export async function setBiosAttributes(client: RedfishClient, bios: Bios, attri
 /** Bios.ResetBios: restore factory defaults (applied on the next boot on most BMCs). */
 export async function resetBios(client: RedfishClient, bios: Bios): Promise<void> {
   if (!bios.resetTarget) throw new RedfishProtocolError(`BIOS ${bios.uri} offers no #Bios.ResetBios action`, { url: bios.uri });
-  // An empty JSON object: several BMCs (HPE iLO) reject an action POST without a body.
+  // An empty JSON object rather than no body: some BMCs reject body-less action POSTs
+  // (HPE iLO does so for EjectMedia).
   await client.post(bios.resetTarget, {}, { wait: true });
 }
 

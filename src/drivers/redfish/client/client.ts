@@ -24,7 +24,10 @@ import { AuthManager, CREDENTIALS_HINT, type AuthStamp, type AuthType } from './
 import { TaskMonitor, parseRetryAfter, type TaskPollResult, type TaskWaitOptions } from './tasks.ts';
 
 export interface RedfishClientOptions {
-  /** BMC base URL, e.g. "https://10.0.0.5" or "http://127.0.0.1:8000"; no scheme means https. */
+  /**
+   * BMC base URL, e.g. "https://10.0.0.5" or "http://127.0.0.1:8000"; no scheme means https
+   * (as Ironic's redfish_address). Only scheme, host and port are used; see `rootPrefix`.
+   */
   address: string;
   username?: string;
   password?: string;
@@ -126,7 +129,7 @@ export class RedfishClient implements AsyncDisposable {
   }
 
   /** 'none' | 'basic' | 'session', or 'pending' before the first authenticated request. */
-  get authScheme(): string { return this.auth.effectiveScheme; }
+  get authScheme(): 'none' | 'basic' | 'session' | 'pending' { return this.auth.effectiveScheme; }
   /** URI of the open Redfish session, if any. */
   get sessionUri(): string | undefined { return this.auth.currentSessionUri; }
 

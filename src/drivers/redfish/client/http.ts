@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request, type Dispatcher } from 'undici';
-import { RedfishConnectionError, type ConnectionErrorKind } from './errors.ts';
+import { RedfishClientError, RedfishConnectionError, type ConnectionErrorKind } from './errors.ts';
 
 export interface HttpResponse {
   status: number;
@@ -33,9 +33,8 @@ export interface HttpRequest {
 export function loadCa(path: string): string[] {
   let st;
   try { st = statSync(path); } catch (e) {
-    throw new RedfishConnectionError({
-      method: 'SETUP', url: path, kind: 'tls', detail: `CA bundle ${path} cannot be read: ${(e as Error).message}`, cause: e,
-    });
+    // A configuration problem, not a connection one: plain non-retryable client error.
+    throw new RedfishClientError(`CA bundle ${path} (verifyCa) cannot be read: ${(e as Error).message}`, { cause: e });
   }
   if (!st.isDirectory()) return [readFileSync(path, 'utf8')];
   return readdirSync(path)
@@ -56,7 +55,9 @@ export function createAgent(opts: { verifyCa: boolean | string; timeoutMs: numbe
     connect['rejectUnauthorized'] = true;
     connect['ca'] = loadCa(opts.verifyCa);
   } else connect['rejectUnauthorized'] = true;
-  return new Agent({ connect, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+  // Header/body deadlines are enforced per request by `exchange` (so a per-request timeout can
+  // exceed the client default); undici's own ones are disabled to avoid a second, shorter clock.
+  return new Agent({ connect, headersTimeout: 0, bodyTimeout: 0 });
 }
 
 const TLS_CODES = new Set([

@@ -7,7 +7,7 @@
  * `Image`/`Inserted` when they are not (older BMCs, DMTF mockups).
  */
 import type { RedfishClient } from './client.ts';
-import { getMembers, getOptionalMembers } from './collections.ts';
+import { getMembers, getOptional, getOptionalMembers } from './collections.ts';
 import { RedfishError, RedfishProtocolError } from './errors.ts';
 import {
   allowableValues, bool, findAction, link, links, obj, odataId, samePath, status, str, strList, uniquePaths,
@@ -69,10 +69,11 @@ export async function getManager(client: RedfishClient, uri: string): Promise<Ma
   return parseManager(await client.get(uri), uri);
 }
 
-/** Managers of a system: `Links.ManagedBy`, else every manager (when the link is missing). */
+/** Managers of a system: `Links.ManagedBy` (404s skipped), else every manager (when the link is missing). */
 export async function getSystemManagers(client: RedfishClient, system: ComputerSystem): Promise<Manager[]> {
   if (system.links.managedBy.length === 0) return getManagers(client);
-  return Promise.all(system.links.managedBy.map((u) => getManager(client, u)));
+  const found = await Promise.all(system.links.managedBy.map((u) => getOptional(client, u)));
+  return found.flatMap((json, i) => (json ? [parseManager(json, system.links.managedBy[i])] : []));
 }
 
 export interface VirtualMedia {
@@ -175,7 +176,7 @@ export function protocolOf(image: string): string | undefined {
 
 /**
  * Inserts media. With the InsertMedia action: POST, and if the BMC rejects it for a missing
- * TransferProtocolType / TransferMethod (AMI, Dell), retry once with them filled in. Without
+ * TransferProtocolType / TransferMethod (AMI MegaRAC and others), retry once with them filled in. Without
  * the action: PATCH Image/Inserted/WriteProtected (with If-Match).
  */
 export async function insertMedia(client: RedfishClient, vm: VirtualMedia, o: InsertMediaOptions): Promise<void> {

@@ -14,7 +14,7 @@
 import { RedfishError, RedfishProtocolError, RedfishConnectionError } from './errors.ts';
 import type { HttpResponse } from './http.ts';
 import type { RedfishLogger } from './log.ts';
-import { link, obj } from './odata.ts';
+import { link, obj, pathOf } from './odata.ts';
 
 export type AuthType = 'basic' | 'session' | 'auto';
 
@@ -149,8 +149,10 @@ export class AuthManager {
         { url: res.url });
     }
     this.token = token;
-    // Location is the session to DELETE on logout; some BMCs only give it in the body.
-    this.sessionUri = res.headers['location'] ?? (res.body as { '@odata.id'?: string } | undefined)?.['@odata.id'];
+    // Location is the session to DELETE on logout; some BMCs only give it in the body. Only its
+    // path is kept: an absolute Location naming another host must not receive our token.
+    const loc = res.headers['location'] ?? (res.body as { '@odata.id'?: string } | undefined)?.['@odata.id'];
+    this.sessionUri = loc === undefined ? undefined : pathOf(loc);
     if (!this.sessionUri) this.opts.log.warn({ address: this.opts.address }, 'Redfish session has no URI; it cannot be closed');
     this.opts.log.debug({ address: this.opts.address, session: this.sessionUri }, 'Redfish session created');
   }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RedfishClient, RedfishConnectionError, getServiceRoot } from './index.ts';
+import { RedfishClient, RedfishClientError, RedfishConnectionError, getServiceRoot } from './index.ts';
 import { makeCerts, sendJson, startHttpsServer, type TestCerts, type TestServer } from './test-support.ts';
 
 function haveOpenssl(): boolean {
@@ -74,6 +74,6 @@ describe('TLS verification', { skip: !haveOpenssl() && 'openssl not installed' }
 
   it('a CA bundle that does not exist is reported at construction', () => {
     assert.throws(() => new RedfishClient({ address: server.url, verifyCa: '/nonexistent/ca.pem' }),
-      (e: unknown) => e instanceof RedfishConnectionError && /CA bundle \/nonexistent\/ca.pem cannot be read/.test(e.message));
+      (e: unknown) => e instanceof RedfishClientError && !e.retryable && /CA bundle \/nonexistent\/ca.pem \(verifyCa\) cannot be read/.test(e.message));
   });
 });

@@ -134,6 +134,43 @@ describe('authentication', () => {
     }
   });
 
+  it('is async-disposable: leaving an `await using` block logs the session out', async (t) => {
+    const bmc = closeAfter(t, await fakeBmc());
+    {
+      await using client = new RedfishClient({ address: bmc.url, username: 'admin', password: 'secret', authType: 'session', ...fast });
+      await client.get('/redfish/v1/Systems/1');
+      assert.equal(bmc.sessions.size, 1);
+    }
+    assert.equal(bmc.sessions.size, 0);
+    assert.equal(bmc.count('DELETE', '/redfish/v1/SessionService/Sessions/1'), 1);
+  });
+
+  it('treats 403 NoValidSession like 401, and finds Sessions via SessionService when Links lacks it', async (t) => {
+    let dropped = false;
+    const bmc = closeAfter(t, await fakeBmc({
+      routes: (req, res) => {
+        if (req.method === 'GET' && req.url === '/redfish/v1/') {
+          sendJson(res, 200, { SessionService: { '@odata.id': '/redfish/v1/SessionService' } });
+          return true;
+        }
+        if (req.method === 'GET' && req.url === '/redfish/v1/SessionService') {
+          sendJson(res, 200, { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } });
+          return true;
+        }
+        if (req.url === '/redfish/v1/Systems/1' && req.headers['x-auth-token'] === 'tok-1' && dropped) {
+          sendJson(res, 403, { error: { code: 'Base.1.0.GeneralError', '@Message.ExtendedInfo': [{ MessageId: 'Base.1.0.NoValidSession' }] } });
+          return true;
+        }
+        return false;
+      },
+    }));
+    const client = closeAfter(t, new RedfishClient({ address: bmc.url, username: 'admin', password: 'secret', authType: 'session', ...fast }));
+    await client.get('/redfish/v1/Systems/1');
+    dropped = true;
+    await client.get('/redfish/v1/Systems/1');
+    assert.equal(bmc.count('POST', '/redfish/v1/SessionService/Sessions'), 2);
+  });
+
   it('never sends credentials to another origin', async (t) => {
     const other = closeAfter(t, await startServer((req, res) => sendJson(res, 200, { seen: req.headers['authorization'] ?? null })));
     const bmc = closeAfter(t, await fakeBmc());

@@ -1,0 +1,2 @@
+/** Public surface of the REST client. */
+export { IngotClient, ApiError, type ClientOptions } from './client.ts';
