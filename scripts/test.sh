@@ -17,8 +17,9 @@
 #   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
 #   FUNCTIONAL_CONCURRENCY=2  stestr workers (the suite's tests use unique names; 1 = serial)
 #   KEEP_TEST_DIR=1           keep the temp dir (logs, data dir) after the run
-# Prints one summary line per suite and a final "N passed, N failed" line (tests
-# counted across suites; typecheck, imports and cli count as one test each).
+# Prints one summary line per suite and a final "N passed, N failed[, N skipped]" line
+# (tests counted across suites; typecheck, imports and cli count as one test each; a
+# suite that could not run counts as one skipped).
 # Exits 1 if anything failed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -103,9 +104,11 @@ if wants unit; then
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
   c=$(sed -n 's/^ℹ cancelled \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
-  p=${p:-0}; f=$(( ${f:-0} + ${c:-0} ))
+  k=$(sed -n 's/^ℹ skipped \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
+  p=${p:-0}; f=$(( ${f:-0} + ${c:-0} )); k=${k:-0}
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-  record unit "$p" "$f" "$p passed, $f failed in ${#files[@]} files ($(elapsed_since $t))"
+  SKIPPED=$((SKIPPED + k))
+  record unit "$p" "$f" "$p passed, $f failed, $k skipped in ${#files[@]} files ($(elapsed_since $t))"
 fi
 
 # ---------------------------------------------------- real-client suites ---
@@ -126,7 +129,8 @@ if wants functional || wants cli; then
         flog=$WORK/functional/run.log
         p=$(sed -n 's/^ - Passed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
         f=$(sed -n 's/^ - Failed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
-        p=${p:-0}; f=${f:-0}
+        k=$(sed -n 's/^ - Skipped: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
+        p=${p:-0}; f=${f:-0}; SKIPPED=$((SKIPPED + ${k:-0}))
         [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
         if [ "$f" -gt 0 ] && [ -s "$flog" ]; then
           echo "failing functional tests (id: cause):"

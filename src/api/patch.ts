@@ -27,7 +27,7 @@ export function validatePatch(body: unknown): PatchOp[] {
     if (typeof o.op !== 'string') throw err(`${pyRepr(o.op)} is not of type 'string'`);
     if (!['add', 'replace', 'remove'].includes(o.op)) throw err(`'${o.op}' is not one of ['add', 'replace', 'remove']`);
     if ((o.op === 'add' || o.op === 'replace') && !('value' in o)) {
-      throw new InvalidError(`Couldn't apply patch '${JSON.stringify(o)}'. Reason: The value for the ${o.op} operation is missing`);
+      throw new InvalidError(`Couldn't apply patch '${pyRepr(o)}'. Reason: The value for the ${o.op} operation is missing`);
     }
   }
   return body as PatchOp[];
@@ -62,7 +62,7 @@ export function applyPatch<T extends Record<string, unknown>>(doc: T, ops: Patch
       const reason = (e as { name?: string; message?: string }).name === 'OPERATION_PATH_UNRESOLVABLE'
         ? (p.op === 'remove' ? `can't remove a non-existent object '${p.path.split('/').pop()}'` : `can't replace a non-existent object '${p.path.split('/').pop()}'`)
         : ((e as Error).message ?? String(e)).split('\n')[0];
-      throw new InvalidError(`Couldn't apply patch '${JSON.stringify(p)}'. Reason: ${reason}`);
+      throw new InvalidError(`Couldn't apply patch '${pyRepr(p)}'. Reason: ${reason}`);
     }
   }
   return cur;

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startService } from './service.ts';
+import { registerClientCommands } from '../cli/commands.ts';
 
 function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string }): Config {
   const over: Partial<Config> = {};
@@ -60,6 +61,8 @@ program.command('lab')
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`ingot: ${err instanceof Error ? err.message : String(err)}`);
