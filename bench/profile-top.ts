@@ -20,6 +20,26 @@ export function selfTimes(p: Profile, keyOf: (n: ProfileNode) => string): Map<st
   return out;
 }
 
+/** Total (self + callees) time (ms) per key for frames that `keep` selects; a key counts once per stack. */
+export function inclusiveTimes(p: Profile, keyOf: (n: ProfileNode) => string, keep: (n: ProfileNode) => boolean): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const out = new Map<string, number>();
+  for (let i = 0; i < p.samples.length; i++) {
+    const seen = new Set<string>();
+    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
+      const n = byId.get(id)!;
+      if (!keep(n)) continue;
+      const k = keyOf(n);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.set(k, (out.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+    }
+  }
+  return out;
+}
+
 function short(url: string): string {
   const i = url.indexOf('/node_modules/');
   if (i >= 0) return url.slice(i + 1);
@@ -46,6 +66,8 @@ function main(): void {
     if (f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(garbage collector)') return f.functionName;
     return `${f.functionName || '(anonymous)'}  ${short(f.url)}:${f.lineNumber + 1}`;
   }));
+  print('project functions, inclusive', inclusiveTimes(p, (x) => `${x.callFrame.functionName || '(anonymous)'}  ${short(x.callFrame.url)}:${x.callFrame.lineNumber + 1}`,
+    (x) => x.callFrame.url.includes('/src/')));
   print('by file', selfTimes(p, (x) => (x.callFrame.functionName === '(idle)' ? '(idle)' : x.callFrame.url ? short(x.callFrame.url) : x.callFrame.functionName)));
 }
 

@@ -147,9 +147,11 @@ export async function nodeForPatch(deps: ApiDeps, ident: unknown): Promise<Node>
   let n: Node | undefined;
   if ((typeof ident === 'string' && /^-?\d+$/.test(ident) && String(Number(ident)) === ident) || Number.isInteger(ident)) {
     n = await deps.nodes.getById(Number(ident));
+  } else if (isUuidLike(ident)) {
+    n = await deps.nodes.getByUuid(ident);
+  } else {
+    throw new InvalidError(`Expected a UUID or int but received ${pyStr(ident)}.`);
   }
-  else if (isUuidLike(ident)) n = await deps.nodes.getByUuid(ident);
-  else throw new InvalidError(`Expected a UUID or int but received ${pyStr(ident)}.`);
   if (!n) throw new InvalidError(`Node ${pyStr(ident)} could not be found.`);
   return n;
 }

@@ -262,6 +262,7 @@ export class Conductor implements ConductorApi {
       for (const k of VALIDATE_ORDER) {
         try {
           await d[k].validate(ctx);
+          if (k === 'deploy') nodeTraits.validateInstanceInfoTraits(ctx.node);
           out[k] = { result: true };
         } catch (err) {
           const expected = err instanceof IngotError && err.code === 'Invalid';

@@ -5,7 +5,8 @@
  * Built in: every `fake`; `no-bios`, `no-console`, `no-inspect`, `no-raid`, `no-rescue`,
  * `no-vendor`; `noop` management/network/storage; and PLACEHOLDERS (not implemented,
  * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
- * rescue/raid/inspect/power `agent` and network `flat`.
+ * rescue/raid/inspect/power `agent` and network `flat`; the `redfish` implementations
+ * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`.
  */
 import { RamdiskDeploy } from './deploy/ramdisk.ts';
 import { InvalidError } from '../core/errors.ts';
@@ -21,10 +22,16 @@ import {
   AgentInspectPlaceholder, AgentPowerPlaceholder, AgentRaidPlaceholder, AgentRescuePlaceholder, DirectDeployPlaceholder,
   FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
 } from './agent-stubs/index.ts';
+import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
   fakeDelays?: Partial<Record<InterfaceKind, string>>;
+  /**
+   * Sessions and settings shared by the redfish implementations. Created when absent;
+   * pass one to be able to `close()` it (log the BMC sessions out) on shutdown.
+   */
+  redfishConnections?: RedfishConnectionCache;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -38,7 +45,7 @@ export type ExtraImplementations = Partial<{ [K in InterfaceKind]: Record<string
 export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFactories {
   const d = {} as Record<InterfaceKind, FakeDelay>;
   for (const kind of INTERFACE_KINDS) d[kind] = FakeDelay.parse(opts.fakeDelays?.[kind], `[fake] ${kind}_delay`);
-  return {
+  const builtin: ImplementationFactories = {
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
     boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
@@ -52,6 +59,7 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
     vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor() },
   };
+  return withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache()));
 }
 
 /**

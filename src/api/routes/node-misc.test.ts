@@ -93,6 +93,20 @@ test('validate: Ironic 21.4 keys in order, no-op interfaces with their reasons',
   assert.deepEqual((await h.req('GET', `/v1/nodes/ms-nb/validate?node_uuid=${uuid}`)).body, r.body);
 });
 
+test('validate: deploy also checks instance_info.traits against the node traits', async () => {
+  const set = (ii: unknown) => h.req('PATCH', A, [{ op: 'add', path: '/instance_info', value: ii }]);
+  const deploy = async () => (await h.req('GET', `${A}/validate`)).body.deploy;
+  await h.req('PUT', `${A}/traits`, { traits: ['CUSTOM_A'] });
+  await set({ traits: ['CUSTOM_A', 'CUSTOM_X'] });
+  assert.deepEqual(await deploy(), { result: false, reason: `Cannot specify instance traits that are not also set on the node. Node ${uuid} is missing traits CUSTOM_X` });
+  await set({ traits: 'CUSTOM_A' });
+  assert.deepEqual(await deploy(), { result: false, reason: `Error parsing traits from Node ${uuid} instance_info field. A list of strings is expected.` });
+  await set({ traits: ['CUSTOM_A'] });
+  assert.deepEqual(await deploy(), { result: true });
+  await set({});
+  await h.req('DELETE', `${A}/traits`);
+});
+
 test('validate: bad input and version', async () => {
   await fails('GET', '/v1/nodes/validate?node=ms-a', undefined, 406, 'Request not acceptable.', '1.1');
   await fails('GET', `${A}/validate`, undefined, 406, 'Request not acceptable.', '1.1');

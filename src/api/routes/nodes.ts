@@ -61,7 +61,7 @@ const INVALID_SORT_KEYS = ['properties', 'driver_info', 'extra', 'instance_info'
 const SORTABLE = Object.keys(NODE_FIELD_VERSIONS).filter((f) => !INVALID_SORT_KEYS.includes(f)
   && !['chassis_uuid', 'conductor', 'allocation_uuid'].includes(f));
 
-const DEFAULT_LIST_FIELDS = ['uuid', 'name', 'instance_uuid', 'power_state', 'provision_state', 'maintenance'];
+const DEFAULT_LIST_FIELDS = ['instance_uuid', 'maintenance', 'power_state', 'provision_state', 'uuid', 'name'];
 
 /** Boolean-ish node values from JSON (Ironic accepts "true"/"false" strings). */
 function boolValue(name: string, v: unknown): boolean {

@@ -195,3 +195,18 @@ test('PATCH: names, mode, allowed fields, moving to a node in a non-manageable s
   const byId = (await h.svc.db.kysely.selectFrom('portgroups').select('id').where('uuid', '=', g.uuid).executeTakeFirstOrThrow()).id;
   assert.equal((await h.req('DELETE', `/v1/portgroups/${byId}`)).status, 204, 'PATCH/DELETE also take the database id');
 });
+
+test('flat network interface: standalone-ports rules of port_changed / portgroup_changed', async () => {
+  const n = (await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'gf' })).body.uuid;
+  await h.svc.db.kysely.updateTable('nodes').set({ network_interface: 'flat' }).where('uuid', '=', n).execute();
+  const g = await createPg({ node_uuid: n, name: 'gf1' });
+  const shut = await createPg({ node_uuid: n, name: 'gf2', standalone_ports_supported: false });
+  const p = (await h.req('POST', '/v1/ports', { node_uuid: n, address: '52:54:00:aa:bb:f1', portgroup_uuid: g.uuid })).body;
+  await fails('PATCH', '/v1/portgroups/gf1', [{ op: 'replace', path: '/standalone_ports_supported', value: false }], 409,
+    `standalone_ports_supported can not be set to False, because the port group ${g.uuid} contains port with 'pxe_enabled' is set to True`);
+  await fails('PATCH', `/v1/ports/${p.uuid}`, [{ op: 'replace', path: '/portgroup_uuid', value: shut.uuid }], 409,
+    `Port group ${shut.uuid} doesn't support standalone ports. This port ${p.uuid} cannot be  a member of that port group because of: 'pxe_enabled' was set to True`);
+  const moved = await h.req('PATCH', `/v1/ports/${p.uuid}`, [{ op: 'replace', path: '/portgroup_uuid', value: shut.uuid }, { op: 'replace', path: '/pxe_enabled', value: false }]);
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal((await patch('gf1', [{ op: 'replace', path: '/standalone_ports_supported', value: false }])).status, 200);
+});

@@ -1,0 +1,23 @@
+import { mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDb } from '../../src/db/connect.ts';
+const d = mkdtempSync(join(tmpdir(), 'ingot-ci-sql-'));
+const db = await openDb(join(d, 't.db')); await db.close();
+const c = new Database(join(d, 't.db')); c.pragma('journal_mode = WAL'); c.pragma('synchronous = NORMAL');
+const tables = c.prepare("select count(*) n from sqlite_master").get(); console.log('schema objects', tables);
+const cols = c.prepare("pragma table_info(nodes)").all().length; console.log('node columns', cols);
+let t = performance.now();
+for (let i = 0; i < 2000; i++) c.prepare('select * from "nodes" where "id" = ?');
+console.log('prepare select by id', ((performance.now() - t) / 2000 * 1000).toFixed(1), 'us');
+t = performance.now();
+for (let i = 0; i < 2000; i++) c.prepare('insert into "nodes" ("uuid", "name", "driver", "provision_state", "created_at") values (?, ?, ?, ?, ?)');
+console.log('prepare insert', ((performance.now() - t) / 2000 * 1000).toFixed(1), 'us');
+t = performance.now();
+const ins = c.prepare('insert into "nodes" ("uuid", "name", "driver", "provision_state", "created_at") values (?, ?, ?, ?, ?)');
+for (let i = 0; i < 2000; i++) { c.prepare('begin').run(); ins.run(crypto.randomUUID(), 'n' + i, 'fake-hardware', 'enroll', 'x'); c.prepare('commit').run(); }
+console.log('insert txn', ((performance.now() - t) / 2000 * 1000).toFixed(1), 'us');
+t = performance.now();
+const sel = c.prepare('select * from "nodes" where "id" = ?');
+for (let i = 1; i <= 2000; i++) sel.get(i);
+console.log('select by id', ((performance.now() - t) / 2000 * 1000).toFixed(1), 'us');
+t = performance.now(); const all = c.prepare('select * from nodes order by id').all(); console.log('select all 2000', (performance.now() - t).toFixed(1), 'ms', all.length);
