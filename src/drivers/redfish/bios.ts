@@ -1,8 +1,8 @@
 /**
  * `redfish` BIOS interface (Ironic's RedfishBIOS).
  *
- * cacheSettings: the Bios resource's Attributes as settings (values as Ironic stores them:
- * strings, numbers as str(), booleans 'True'/'False'), each with its AttributeRegistry
+ * cacheSettings: the Bios resource's Attributes as settings (values as Ironic shows them:
+ * strings, numbers as digits, booleans '1'/'0'), each with its AttributeRegistry
  * facts when the BMC publishes a registry (attribute_type, allowable_values (ValueName,
  * else ValueDisplayName), lower/upper_bound, min/max_length, read_only, reset_required,
  * unique; null when absent). A BMC without a Bios resource: Ironic's
@@ -15,7 +15,8 @@
  *   object (ApplyTime OnReset when supported), record post_config_reboot_requested and
  *   requested_bios_attrs in driver_internal_info, reboot the node (settings are pending
  *   until the host restarts), then poll the Bios until every requested attribute shows
- *   the requested value (values compared as strings) or fail with Ironic's "Attributes
+ *   the requested value (compared as strings; string values are first converted to the
+ *   registry's Integer/Boolean type when there is one) or fail with Ironic's "Attributes
  *   {...} are not updated". Re-entered with the flags set (conductor restart), it only
  *   verifies. The flags are cleared (set to null) and the settings cached at the end.
  * - factory_reset: Bios.ResetBios, reboot, cache.
@@ -32,16 +33,46 @@ import { hardReboot } from './power-ops.ts';
 
 const STEP = { cleanPriority: 0, deployPriority: 0, abortable: false, requiresRamdisk: true } as const;
 
-/** How Ironic stores a BIOS value (oslo StringField coercion). */
+/**
+ * How Ironic shows a cached BIOS value: it hands the raw JSON value to a Text column, so
+ * numbers read back as their digits and booleans as '1'/'0' (observed on the reference
+ * Ironic with sqlite: a lab attribute `false` is listed as "0").
+ */
 export function biosValue(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'number') return String(v);
   return JSON.stringify(v);
 }
 
 type RegistryEntry = Record<string, unknown>;
+
+/** Whether a read-back value equals the requested one (as strings, booleans also as 1/0/true/false). */
+function sameValue(requested: unknown, current: unknown): boolean {
+  const norm = (v: unknown): string | null => {
+    const s = biosValue(v);
+    if (s === null) return null;
+    const l = s.toLowerCase();
+    return l === 'true' ? '1' : l === 'false' ? '0' : s;
+  };
+  return norm(requested) === norm(current);
+}
+
+/**
+ * A requested value in the JSON type the registry declares (Ingot shows cached values as
+ * strings, so "4" for an Integer or "True" for a Boolean would otherwise be refused).
+ */
+function typedValue(value: unknown, e: RegistryEntry | undefined): unknown {
+  if (!e || typeof value !== 'string') return value;
+  if (e.Type === 'Integer' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  if (e.Type === 'Boolean') {
+    const l = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(l)) return true;
+    if (['false', '0', 'no', 'off'].includes(l)) return false;
+  }
+  return value;
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -123,7 +154,9 @@ export class RedfishBios extends RedfishBase implements BiosInterface {
         verify = info.requested_bios_attrs as Json;
       } else {
         const onReset = bios.settings?.supportedApplyTimes?.includes('OnReset');
-        await setBiosAttributes(s.client, bios, requested, onReset ? { applyTime: 'OnReset' } : {});
+        const registry = await registryEntries(s, bios);
+        const typed = Object.fromEntries(Object.entries(requested).map(([k, v]) => [k, typedValue(v, registry.get(k))]));
+        await setBiosAttributes(s.client, bios, typed, onReset ? { applyTime: 'OnReset' } : {});
         ctx.setInternalInfo({ post_config_reboot_requested: true, requested_bios_attrs: requested });
         await hardReboot(s, s.timings.powerTimeoutS);
       }
@@ -169,7 +202,7 @@ export class RedfishBios extends RedfishBase implements BiosInterface {
     let notUpdated: Json = {};
     const ok = await pollUntil(s, s.timings.biosApplyTimeoutS, 'Verifying BIOS settings', async () => {
       const current = (await this.bios(s, 'Redfish BIOS apply configuration')).attributes;
-      notUpdated = Object.fromEntries(Object.entries(requested).filter(([k, v]) => biosValue(v) !== biosValue(current[k])));
+      notUpdated = Object.fromEntries(Object.entries(requested).filter(([k, v]) => !sameValue(v, current[k])));
       return Object.keys(notUpdated).length === 0 ? true : undefined;
     });
     if (!ok) {

@@ -13,8 +13,9 @@
  *   from the level's minimum up, with backtracking across logical disks;
  * - volumes with given physical_disks and a size go first, then automatic ones, then
  *   given-disk 'MAX' ones; the controller defaults to the storage of the first drive.
- * One change: drives that already carry a volume on the BMC count as used (Ironic assumes
- * every drive empty and lets the BMC refuse).
+ * Changes: drives that already carry a volume on the BMC count as used (Ironic assumes
+ * every drive empty and lets the BMC refuse); an unsupported level is reported as such up
+ * front (Ironic fails later with "Cannot calculate spans for RAID level ...").
  */
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
@@ -187,6 +188,7 @@ export function planRaid(nodeUuid: string, logicalDisks: Json[], disks: Physical
       throw new InvalidError(`create_configuration called with invalid target_raid_configuration for node ${nodeUuid}. `
         + `'physical_disks' is missing from logical_disk while 'size_gb'='MAX' was requested: ${pyRepr(ld)}`);
     }
+    baseLevel(String(ld.raid_level), 2);
     return {
       source: ld, level: String(ld.raid_level), size: ld.size_gb === 'MAX' ? 'MAX' : Number(ld.size_gb) * GiB,
       ...(Array.isArray(ld.physical_disks) ? { physical: ld.physical_disks.map(String) } : {}),

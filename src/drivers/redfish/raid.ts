@@ -23,7 +23,7 @@ import type { Json } from '../../core/node.ts';
 import type { DriverContext, RaidInterface, StepDef, StepOutcome } from '../base.ts';
 import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../fake/raid-schema.ts';
 import {
-  createVolume, deleteVolume, getDrives, getStorage, getVolumeCollection, getVolumes, normalizePath,
+  createVolume, deleteVolume, getDrives, getStorage, getVolumeCollection, getVolumes, lastSegment, normalizePath,
   supportedApplyTimes, type HttpResponse, type Storage, type TaskMonitor,
 } from './client/index.ts';
 import type { RedfishSession } from './connection.ts';
@@ -102,6 +102,10 @@ export class RedfishRaid extends RedfishBase implements RaidInterface {
       if (bool(args.delete_existing, deleteByDefault)) await this.deleteVolumes(s);
       const storages = (await getStorage(s.client, s.system)).filter(raidCapable);
       const disks = await this.physicalDisks(s, storages);
+      if (disks.length === 0) {
+        throw new RaidPlanError(`Redfish RAID create_configuration failed for node ${ctx.node.uuid}: the BMC shows no physical drives on RAID-capable Storage `
+          + `(Storage resources: ${storages.map((x) => x.id ?? x.uri).join(', ') || 'none'}).`);
+      }
       let planned: PlannedVolume[];
       try { planned = planRaid(ctx.node.uuid, logical, disks); } catch (e) {
         if (e instanceof RaidPlanError) throw new RaidPlanError(`Redfish RAID create_configuration failed for node ${ctx.node.uuid}: ${e.message}`);
@@ -170,9 +174,10 @@ export class RedfishRaid extends RedfishBase implements RaidInterface {
     for (const st of storages) {
       const used = new Set((await getVolumes(s.client, st)).flatMap((v) => v.drives.map(normalizePath)));
       for (const d of await getDrives(s.client, st)) {
-        if (!d.id || d.capacityBytes === undefined) continue;
+        const id = d.id ?? (d.uri ? lastSegment(d.uri) : undefined);
+        if (!id || d.capacityBytes === undefined) continue;
         out.push({
-          id: d.id, uri: d.uri || d.id, storageId: st.id ?? st.uri, capacityBytes: d.capacityBytes, mediaType: d.mediaType,
+          id, uri: d.uri || d.id, storageId: st.id ?? st.uri, capacityBytes: d.capacityBytes, mediaType: d.mediaType,
           protocol: d.protocol, inUse: used.has(normalizePath(d.uri)),
         });
       }

@@ -1,0 +1,14 @@
+/** The whole corpus, in replay order (each scenario cleans up what it creates). */
+import type { Scenario } from '../runner.ts';
+import { rootScenarios } from './root.ts';
+import { nodeScenarios } from './nodes.ts';
+import { nodeListScenarios } from './node-lists.ts';
+import { provisionScenarios } from './provision.ts';
+import { portScenarios } from './ports.ts';
+import { miscScenarios } from './misc.ts';
+import { badInputScenarios } from './bad-input.ts';
+
+export const CORPUS: Scenario[] = [
+  ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...portScenarios,
+  ...miscScenarios, ...badInputScenarios,
+];
