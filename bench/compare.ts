@@ -61,7 +61,7 @@ function main(): void {
     const target = r.target === undefined ? '' : `≥${r.target}× ${r.ratio === undefined ? '' : r.ratio >= r.target ? 'met' : 'NOT met'}`;
     console.log(`${r.metric.padEnd(w)}${fmt(r.ingot).padStart(10)}${fmt(r.ironic).padStart(10)}  ${r.unit.padEnd(10)}  ${(r.ratio === undefined ? '-' : `${fmt(r.ratio)}×`).padStart(7)}  ${target}`);
   }
-  if (!iro) console.log('(no Ironic figures: /usr/bin/ironic-api is not installed, ratios not computed)');
+  if (!iro) console.log('(no Ironic figures in this run, so no ratios: the real Ironic is not installed or BENCH_IRONIC=0)');
   if (mem) {
     console.log(`${'RSS with ' + String(mem.nodes) + ' nodes'}: ${String(mem.rss_after_list_mb)} MB (peak ${String(mem.rss_peak_mb)} MB, idle ${String(mem.rss_idle_mb)} MB), target < ${String(mem.target_mb)} MB: ${mem.within_target ? 'met' : 'NOT met'}`);
   }

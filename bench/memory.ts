@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const failures = await createAll(a.url, n, Number(a.concurrency), a.prefix!);
   const createS = (performance.now() - t0) / 1000;
   const afterCreate = rssOf(pid);
-  console.log(`created ${n - failures}/${n} nodes in ${createS.toFixed(1)} s (${(n / createS).toFixed(0)}/s, concurrency ${a.concurrency}): RSS ${afterCreate.rss_mb} MB`);
+  console.log(`created ${n - failures}/${n} nodes in ${createS.toFixed(1)} s (${(n / createS).toFixed(0)}/s, concurrency ${a.concurrency}): RSS ${afterCreate.rss_mb} MB, peak so far ${afterCreate.peak_mb} MB`);
   const t1 = performance.now();
   const listed = await listAll(a.url);
   const listS = (performance.now() - t1) / 1000;
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     nodes: n, create_failures: failures, concurrency: Number(a.concurrency),
     create_s: Math.round(createS * 1000) / 1000, create_per_s: Math.round(n / createS),
     list_detail_all_s: Math.round(listS * 1000) / 1000, listed,
-    rss_idle_mb: idle.rss_mb, rss_after_create_mb: afterCreate.rss_mb, rss_after_list_mb: afterList.rss_mb,
+    rss_idle_mb: idle.rss_mb, rss_after_create_mb: afterCreate.rss_mb, rss_peak_during_create_mb: afterCreate.peak_mb, rss_after_list_mb: afterList.rss_mb,
     rss_peak_mb: afterList.peak_mb, target_mb: target, within_target: afterList.peak_mb < target,
   };
   console.log(`memory with ${n} nodes: RSS ${afterList.rss_mb} MB (peak ${afterList.peak_mb} MB), target < ${target} MB: ${res.within_target ? 'met' : 'NOT met'}`);

@@ -16,6 +16,7 @@
 # Usage: scripts/test.sh [SUITE...]     (default: all five, in the order above)
 #   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
 #   FUNCTIONAL_CONCURRENCY=2  stestr workers (the suite's tests use unique names; 1 = serial)
+#   FUNCTIONAL_TIMEOUT=1800   seconds before the functional suite is stopped (counts as a failure)
 #   KEEP_TEST_DIR=1           keep the temp dir (logs, data dir) after the run
 # Prints one summary line per suite and a final "N passed, N failed[, N skipped]" line
 # (tests counted across suites; typecheck, imports and cli count as one test each; a
@@ -66,7 +67,8 @@ if wants functional || wants cli; then
   elif ensure_apt "${CLIENT_TEST_PACKAGES[@]}"; then
     HAVE_CLIENTS=1
   else
-    log "could not install the client packages"
+    HAVE_CLIENTS=-1
+    log "could not install the Debian packages: ${CLIENT_TEST_PACKAGES[*]}"
   fi
 fi
 
@@ -123,20 +125,27 @@ if wants functional || wants cli; then
       if wants functional; then
         echo "== functional: python-ironicclient functional suite against $INGOT_URL"
         t=$SECONDS
-        CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional timeout -k 10 1200 \
+        CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional timeout -k 10 "${FUNCTIONAL_TIMEOUT:-1800}" \
           bash "$PEER_DIR/run_client_functional.sh" "$INGOT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
         rc=$?
         flog=$WORK/functional/run.log
-        p=$(sed -n 's/^ - Passed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
-        f=$(sed -n 's/^ - Failed: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
-        k=$(sed -n 's/^ - Skipped: \([0-9]*\)$/\1/p' "$flog" 2>/dev/null | tail -1)
+        # Count from the per-test lines (subunit-trace), so that a run cut short by the
+        # timeout still reports what ran.
+        p=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. ok$' "$flog" 2>/dev/null)
+        f=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. FAILED$' "$flog" 2>/dev/null)
+        k=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. SKIPPED' "$flog" 2>/dev/null)
         p=${p:-0}; f=${f:-0}; SKIPPED=$((SKIPPED + ${k:-0}))
-        [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-        if [ "$f" -gt 0 ] && [ -s "$flog" ]; then
+        note=""
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+          note=", TIMED OUT after ${FUNCTIONAL_TIMEOUT:-1800}s"; f=$((f + 1))
+        elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+          note=", runner exit code $rc"; f=1
+        fi
+        if [ -s "$flog" ] && grep -qE '\.\.\. FAILED$' "$flog"; then
           echo "failing functional tests (id: cause):"
           node --import tsx test/functional/failures.ts "$flog"
         fi
-        record functional "$p" "$f" "$p passed, $f failed ($(elapsed_since $t))"
+        record functional "$p" "$f" "$p passed, $f failed, ${k:-0} skipped$note ($(elapsed_since $t))"
       fi
       if wants cli; then
         echo "== cli: verify_cli.sh against $INGOT_URL"
@@ -154,9 +163,12 @@ if wants functional || wants cli; then
       fi
       stop_ingot
     fi
+  elif [ $HAVE_CLIENTS -eq 0 ]; then
+    wants functional && skip functional "needs $PEER_DIR (../shared beside the project)"
+    wants cli && skip cli "needs $PEER_DIR (../shared beside the project)"
   else
-    wants functional && skip functional "needs $PEER_DIR and the client packages"
-    wants cli && skip cli "needs $PEER_DIR and the client packages"
+    wants functional && record functional 0 1 "the client packages could not be installed"
+    wants cli && record cli 0 1 "the client packages could not be installed"
   fi
 fi
 

@@ -66,15 +66,19 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   app.decorateRequest('apiVersion', MIN_VERSION);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
     const path = req.url.split('?')[0]!;
-    if (!path.startsWith('/v1')) return;
+    if (!path.startsWith('/v1')) {
+      reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
+      return;
+    }
     const raw = req.headers[VERSION_HEADER];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     const parsed = parseVersionHeader(value, MAX_VERSION);
+    // NOTE: 21.4 rejects versions before its request-id hook runs: these 406s carry no
+    // Openstack-Request-Id, and an unparseable header gets no version headers either.
     if (!parsed.ok) {
       if (parsed.reason === 'invalid') {
-        reply.code(406).type('application/json').send(webobBody(406, `Invalid value for X-OpenStack-Ironic-API-Version header`));
+        reply.code(406).type('application/json').send(faultBody(406, `Invalid value for X-OpenStack-Ironic-API-Version header`));
         return reply;
       }
       reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
@@ -83,10 +87,11 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
       const msg = maj !== '1'
         ? `Mutually exclusive versions requested. Version ${parsed.text} requested but not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`
         : `Version ${parsed.text} was requested but the minor version is not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`;
-      reply.code(406).type('application/json').send(webobBody(406, msg));
+      reply.code(406).type('application/json').send(faultBody(406, msg));
       return reply;
     }
     req.apiVersion = parsed.minor;
+    reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
     reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
     reply.header('X-OpenStack-Ironic-API-Maximum-Version', versionString(MAX_VERSION));
     reply.header('X-OpenStack-Ironic-API-Version', versionString(parsed.minor));
@@ -94,9 +99,7 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
 
   app.setErrorHandler((err: unknown, req, reply) => {
     if (err instanceof RoutingError) {
-      reply.removeHeader('X-OpenStack-Ironic-API-Minimum-Version');
-      reply.removeHeader('X-OpenStack-Ironic-API-Maximum-Version');
-      reply.removeHeader('X-OpenStack-Ironic-API-Version');
+      stripApiHeaders(reply);
       return reply.code(err.status).type('application/json').send(webobBody(err.status, err.description));
     }
     if (err instanceof IngotError) {
@@ -113,15 +116,20 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     return reply.code(500).type('application/json').send(faultBody(500, 'Internal Server Error'));
   });
 
-  app.setNotFoundHandler((req, reply) => {
-    reply.removeHeader('X-OpenStack-Ironic-API-Minimum-Version');
-    reply.removeHeader('X-OpenStack-Ironic-API-Maximum-Version');
-    reply.removeHeader('X-OpenStack-Ironic-API-Version');
-    reply.code(404).type('application/json').send(webobBody(404, `The resource could not be found.`));
+  app.setNotFoundHandler((_req, reply) => {
+    stripApiHeaders(reply);
+    reply.code(404).type('application/json').send(webobBody(404, ''));
   });
 
   for (const r of routes) r(app, deps);
   return app;
+}
+
+/** Routing-level answers (webob) carry neither version nor request-id headers. */
+function stripApiHeaders(reply: FastifyReply): void {
+  for (const h of ['X-OpenStack-Ironic-API-Minimum-Version', 'X-OpenStack-Ironic-API-Maximum-Version', 'X-OpenStack-Ironic-API-Version', 'Openstack-Request-Id']) {
+    reply.removeHeader(h);
+  }
 }
 
 /** JSON 202/204 helpers. */

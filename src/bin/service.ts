@@ -10,6 +10,7 @@ import { NodeRepo } from '../db/nodes.ts';
 import type { Config } from '../config/config.ts';
 import { DriverRegistry } from '../drivers/registry.ts';
 import { builtinFactories } from '../drivers/implementations.ts';
+import { RedfishConnectionCache } from '../drivers/redfish/index.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 
@@ -26,7 +27,8 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.*_password', 'driver_info.*'] });
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays }));
+  const redfishConnections = new RedfishConnectionCache();
+  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
@@ -45,6 +47,7 @@ export async function startService(config: Config, opts: { listen?: boolean; per
     async close() {
       await api.close();
       await conductor.stop();
+      await redfishConnections.close();
       await db.close();
     },
   };

@@ -35,7 +35,10 @@ export function availableSteps(driver: ComposedDriver, phase: Phase): Step[] {
   const out: Step[] = [];
   for (const kind of STEP_INTERFACES) {
     for (const d of defs(driver, kind)) {
-      const priority = (phase === 'clean' ? d.cleanPriority : d.deployPriority) ?? 0;
+      // An undefined priority means the step does not belong to this phase at all.
+      const declared = phase === 'clean' ? d.cleanPriority : d.deployPriority;
+      if (declared === undefined) continue;
+      const priority = declared;
       out.push({ interface: kind, step: d.step, priority, args: {}, abortable: d.abortable ?? false });
     }
   }

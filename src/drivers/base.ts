@@ -51,7 +51,7 @@ export interface DriverContext {
 }
 
 /** Node fields a driver may ask the conductor to store. */
-export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'properties' | 'boot_mode' | 'secure_boot'>>;
+export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'target_raid_config' | 'properties' | 'boot_mode' | 'secure_boot'>>;
 
 /** A clean/deploy step an interface offers (Ironic's @clean_step / @deploy_step). */
 export interface StepDef {
@@ -99,6 +99,8 @@ export interface ManagementInterface extends DriverInterface {
   setBootDevice(ctx: DriverContext, device: string, persistent: boolean): Promise<void>;
   getBootDevice(ctx: DriverContext): Promise<BootDeviceInfo>;
   injectNmi?(ctx: DriverContext): Promise<void>;
+  /** The hardware vendor (stored as properties.vendor at verify), or null if unknown. */
+  detectVendor?(ctx: DriverContext): Promise<string | null>;
   getBootMode?(ctx: DriverContext): Promise<string | null>;
   setBootMode?(ctx: DriverContext, mode: 'uefi' | 'bios'): Promise<void>;
   getSecureBoot?(ctx: DriverContext): Promise<boolean | null>;

@@ -8,9 +8,10 @@ import { DriverRegistry } from './registry.ts';
 import { FakePower } from './fake/index.ts';
 
 const EXPECTED: Record<string, string[]> = {
-  bios: ['fake', 'no-bios'], boot: ['fake', 'ipxe', 'pxe'], console: ['fake', 'no-console'], deploy: ['fake', 'direct', 'ramdisk'],
-  inspect: ['fake', 'no-inspect', 'agent'], management: ['fake', 'noop'], network: ['noop', 'flat'], power: ['fake', 'agent'],
-  raid: ['fake', 'no-raid', 'agent'], rescue: ['fake', 'no-rescue', 'agent'], storage: ['fake', 'noop'], vendor: ['fake', 'no-vendor'],
+  bios: ['fake', 'no-bios', 'redfish'], boot: ['fake', 'ipxe', 'pxe', 'redfish-virtual-media'], console: ['fake', 'no-console'],
+  deploy: ['fake', 'direct', 'ramdisk'], inspect: ['fake', 'no-inspect', 'agent', 'redfish'], management: ['fake', 'noop', 'redfish'],
+  network: ['noop', 'flat'], power: ['fake', 'agent', 'redfish'], raid: ['fake', 'no-raid', 'agent', 'redfish'],
+  rescue: ['fake', 'no-rescue', 'agent'], storage: ['fake', 'noop'], vendor: ['fake', 'no-vendor', 'redfish'],
 };
 
 test('builtinFactories maps every kind/name to an implementation of that name', () => {

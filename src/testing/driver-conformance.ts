@@ -23,6 +23,8 @@ import type { InterfaceKind, Json, Node } from '../core/node.ts';
 import { INTERFACE_KINDS } from '../core/node.ts';
 import type { BiosSetting, ComposedDriver, DriverContext, DriverInterface, DriverLogger, DriverPort } from '../drivers/base.ts';
 import { isPlaceholder, type ExtendedDriverContext } from '../drivers/fake/types.ts';
+import { API_SAMPLES_DIR } from './shared-data.ts';
+import { join } from 'node:path';
 
 export interface ConformanceHarness {
   driver: ComposedDriver;
@@ -65,7 +67,7 @@ export type ConformanceTest = (typeof CONFORMANCE_TESTS)[number];
 
 const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe', 'wanboot', 'iscsiboot', 'floppy'];
 const POWER_STATES = ['power on', 'power off', 'rebooting', 'soft rebooting', 'soft power off'];
-const RAID_SAMPLE = '/work/shared/data/ironic-api-samples/node-set-raid-request.json';
+const RAID_SAMPLE = join(API_SAMPLES_DIR, 'node-set-raid-request.json');
 /** Same content as RAID_SAMPLE, used only when that file is absent. */
 const RAID_SAMPLE_COPY: Json = { logical_disks: [{ size_gb: 100, is_root_volume: true, raid_level: '1' }] };
 const INVALID_RAID: readonly [string, Json][] = [

@@ -67,7 +67,7 @@ export class Comparator {
   private value(path: string, p: unknown, i: unknown, diffs: Diff[], key: string): void {
     if (typeof p === 'string' && typeof i === 'string') {
       const [np, ni] = this.strings(p, i);
-      if (np !== ni) diffs.push({ path, peer: np, ingot: ni });
+      if (np !== ni) diffs.push({ path, peer: clip(np), ingot: clip(ni) });
       return;
     }
     if (Array.isArray(p) && Array.isArray(i)) {

@@ -52,7 +52,8 @@ test('Ingot answers like the real Ironic 21.4', { skip: reason ?? false, timeout
     summary, '',
     `== unexpected differences (${unexpected.length})`, ...unexpected.map(describe), '',
     `== allow-listed (${allowed.length})`, ...allowed, '',
-    `== allow-list entries that matched nothing (${stale.length})`, ...stale.map((a) => `${a.step} ${a.paths ?? ''} — ${a.reason}`),
+    `== allow-list entries that matched nothing (${stale.length})`, ...stale.map((a) => `${a.step} ${a.paths ?? ''} — ${a.reason}`), '',
+    '== seconds per scenario', ...runner.timings.map(([n, ms]) => `${n}: ${(ms / 1000).toFixed(1)}`),
   ].join('\n');
   const file = process.env.COMPAT_REPORT ?? join(tmpdir(), 'ingot-compat-report.txt');
   writeFileSync(file, report + '\n');

@@ -42,7 +42,10 @@ export interface StepResult {
 type Vars = Record<string, string>;
 
 /** States a node leaves by itself; polling continues while a node is in one of them. */
-const TRANSIENT = new Set(['deploying', 'cleaning', 'inspecting', 'verifying', 'adopting', 'rescuing', 'unrescuing', 'deleting', 'powering on', 'powering off']);
+const TRANSIENT = new Set(['deploying', 'cleaning', 'inspecting', 'verifying', 'adopting', 'rescuing', 'unrescuing', 'deleting',
+  'clean wait', 'wait call-back', 'inspect wait', 'rescue wait']);
+/** Failure states keep their target state (e.g. manual clean failed → target manageable) yet are stable. */
+const FAILED = new Set(['clean failed', 'deploy failed', 'inspect failed', 'rescue failed', 'unrescue failed', 'adopt failed', 'error']);
 
 class Side {
   readonly vars: Vars = {};
@@ -110,8 +113,9 @@ class Side {
     for (;;) {
       const a = await this.send('GET', `/v1/nodes/${ident}`, { 'x-openstack-ironic-api-version': '1.82' }, undefined);
       const n = parseBody(a.text).value as Record<string, unknown> | undefined;
-      const stable = a.status !== 200 || (n && n.target_provision_state === null && n.target_power_state === null
-        && n.reservation === null && !TRANSIENT.has(String(n.provision_state)));
+      const state = String(n?.provision_state);
+      const stable = a.status !== 200 || (n && (n.target_provision_state === null || FAILED.has(state))
+        && n.target_power_state === null && n.reservation === null && !TRANSIENT.has(state));
       if (stable || Date.now() > end) return a;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -125,6 +129,8 @@ export class Runner {
   private readonly ingot: Side;
   private readonly cmp: Comparator;
   readonly results: StepResult[] = [];
+  /** Wall time per scenario (ms), for keeping the suite fast. */
+  readonly timings: [string, number][] = [];
   requests = 0;
 
   constructor(peerBase: string, ingotBase: string) {
@@ -134,7 +140,9 @@ export class Runner {
   }
 
   async run(sc: Scenario): Promise<void> {
-    for (const step of sc.steps) await this.step(sc.name, step);
+    const t0 = Date.now();
+    for (const [i, step] of sc.steps.entries()) await this.step(`${sc.name} #${i + 1}`, step);
+    this.timings.push([sc.name, Date.now() - t0]);
   }
 
   private async step(scenario: string, step: Step): Promise<void> {
@@ -157,7 +165,7 @@ export class Runner {
     }
     if (step.compare === false) return;
     const version = step.wait !== undefined ? '1.82' : step.version === undefined ? '1.82' : step.version;
-    const label = step.label ?? (step.wait !== undefined ? `settle ${step.wait}` : `${method} ${path} @${version ?? 'none'}`);
+    const label = step.label ?? (step.wait !== undefined ? `settle ${step.wait}` : `${method} ${path} @${version ?? 'none'}${bodySummary(step)}`);
     this.results.push({ id: `${scenario} › ${label}`, method, path, version, peer, ingot, diffs: this.cmp.compare(peer, ingot) });
   }
 
@@ -165,6 +173,13 @@ export class Runner {
     this.peer.close();
     this.ingot.close();
   }
+}
+
+/** A short rendering of the request body for labels. */
+function bodySummary(step: Step): string {
+  const b = step.raw !== undefined ? step.raw : step.body === undefined ? undefined : JSON.stringify(step.body);
+  if (b === undefined) return '';
+  return ` ${b.length > 90 ? `${b.slice(0, 90)}…` : b}`;
 }
 
 /** One line per diverging step, with its differences, for the report. */

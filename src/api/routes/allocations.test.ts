@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { startHarness, waitState, type Harness } from '../../testing/api-harness.ts';
 import { AllocationRepo } from '../../db/allocations.ts';
 import { doAllocate } from '../../conductor/allocations.ts';
+import { API_SAMPLES_DIR } from '../../testing/shared-data.ts';
 
-const SAMPLES = '/work/shared/data/ironic-api-samples';
+const SAMPLES = API_SAMPLES_DIR;
 const sample = (f: string) => JSON.parse(readFileSync(`${SAMPLES}/${f}`, 'utf8'));
 
 let h: Harness;

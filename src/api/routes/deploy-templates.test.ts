@@ -7,9 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { API_SAMPLES_DIR } from '../../testing/shared-data.ts';
+import { join } from 'node:path';
 
-const SAMPLE = JSON.parse(readFileSync('/work/shared/data/ironic-api-samples/deploy-template-create-request.json', 'utf8'));
-const UPDATE = JSON.parse(readFileSync('/work/shared/data/ironic-api-samples/deploy-template-update-request.json', 'utf8'));
+const SAMPLE = JSON.parse(readFileSync(join(API_SAMPLES_DIR, 'deploy-template-create-request.json'), 'utf8'));
+const UPDATE = JSON.parse(readFileSync(join(API_SAMPLES_DIR, 'deploy-template-update-request.json'), 'utf8'));
 const STEP = { interface: 'bios', step: 'x', args: {}, priority: 1 };
 
 let h: Harness;

@@ -6,8 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startHarness, waitState, type Harness } from '../../testing/api-harness.ts';
+import { API_SAMPLES_DIR } from '../../testing/shared-data.ts';
 
-const SAMPLES = '/work/shared/data/ironic-api-samples';
+const SAMPLES = API_SAMPLES_DIR;
 const sample = (f: string) => JSON.parse(readFileSync(`${SAMPLES}/${f}`, 'utf8'));
 
 let h: Harness;

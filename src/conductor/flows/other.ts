@@ -6,6 +6,26 @@ import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
 
+/**
+ * What verify records besides power (Ironic's node_cache_vendor / node_cache_boot_mode):
+ * properties.vendor, boot_mode, secure_boot. Best effort: a BMC that cannot tell is fine.
+ */
+async function cacheHardwareFacts(driver: Awaited<ReturnType<typeof prepare>>['driver'], ctx: Awaited<ReturnType<typeof prepare>>['handle']['ctx'], props: Record<string, unknown>): Promise<Partial<Pick<import('../../core/node.ts').Node, 'properties' | 'boot_mode' | 'secure_boot'>>> {
+  const out: Partial<Pick<import('../../core/node.ts').Node, 'properties' | 'boot_mode' | 'secure_boot'>> = {};
+  const m = driver.management;
+  const tryGet = async <T>(fn: (() => Promise<T>) | undefined): Promise<T | undefined> => {
+    if (!fn) return undefined;
+    try { return await fn(); } catch { return undefined; }
+  };
+  const vendor = await tryGet(m.detectVendor ? () => m.detectVendor!(ctx) : undefined);
+  if (vendor && !props.vendor) out.properties = { ...props, vendor };
+  const mode = await tryGet(m.getBootMode ? () => m.getBootMode!(ctx) : undefined);
+  if (mode !== undefined) out.boot_mode = mode;
+  const sb = await tryGet(m.getSecureBoot ? () => m.getSecureBoot!(ctx) : undefined);
+  if (sb !== undefined) out.secure_boot = sb;
+  return out;
+}
+
 /** Entered in `verifying`: can we talk to the BMC? */
 export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
@@ -21,7 +41,7 @@ export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
     const power = await driver.power.getPowerState(handle.ctx);
     await handle.flush();
     await cacheBiosSettings(deps, task, driver, handle);
-    await task.apply('done', { power_state: power, last_error: null });
+    await task.apply('done', { power_state: power, last_error: null, ...(await cacheHardwareFacts(driver, handle.ctx, task.node.properties)) });
   } catch (err) {
     await failTask(deps, task, `Failed to get power state for node ${task.node.uuid}. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'verifying' });
   }

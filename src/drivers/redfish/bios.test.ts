@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import { RedfishBios } from './bios.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 test('cacheSettings: attributes as Ironic shows them, with the registry facts', async (t) => {
   const { cache, node } = await redfishTestLab(t);

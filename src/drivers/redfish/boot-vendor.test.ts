@@ -9,7 +9,7 @@ import { RedfishVirtualMediaBoot } from './boot.ts';
 import { RedfishPower } from './power.ts';
 import { RedfishVendor } from './vendor.ts';
 import { RedfishConnectionCache } from './connection.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 test('prepareRamdisk inserts the deploy ISO and boots once from it; cleanUpRamdisk ejects', async (t) => {
   const { lab, cache, node } = await redfishTestLab(t);

@@ -83,13 +83,6 @@ export function strOf(o: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** `o[key]` when it is a finite number. */
-export function numOf(o: unknown, key: string): number | undefined {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-  const v = (o as Record<string, unknown>)[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 /** Python-style "k1:v1,k2:v2" capabilities string updated with `values` (Ironic's get_updated_capabilities). */
 export function updateCapabilities(current: unknown, values: Record<string, string>): string {
   const caps = new Map<string, string>();

@@ -8,7 +8,7 @@ import { makeTestContext, makeTestNode, runDriverConformance } from '../../testi
 import { builtinFactories } from '../implementations.ts';
 import { DriverRegistry } from '../registry.ts';
 import { RedfishConnectionCache } from './connection.ts';
-import { FAST } from './test-support.ts';
+import { FAST } from '../../testing/redfish-harness.ts';
 
 runDriverConformance({
   name: 'redfish (lab BMC, generic profile)',

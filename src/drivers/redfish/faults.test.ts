@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { DriverError, IngotError } from '../../core/errors.ts';
 import { RedfishManagement } from './management.ts';
 import { RedfishPower } from './power.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 /** A local port nobody listens on. */
 async function closedPort(): Promise<number> {

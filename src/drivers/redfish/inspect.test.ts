@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverError } from '../../core/errors.ts';
 import { localGb, RedfishInspect } from './inspect.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 const GiB = 1024 ** 3;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import { RedfishManagement } from './management.ts';
 import { RedfishPower } from './power.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 test('boot devices map pxe/disk/cdrom/bios to Pxe/Hdd/Cd/BiosSetup, once or persistent', async (t) => {
   const { lab, cache, node } = await redfishTestLab(t);

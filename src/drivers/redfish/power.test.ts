@@ -13,7 +13,7 @@ import { defaultMockupsDir } from '../../lab/redfish/index.ts';
 import { isMockupDir } from '../../lab/redfish/tree.ts';
 import { RedfishManagement } from './management.ts';
 import { RedfishPower } from './power.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 const MOCKUP = join(defaultMockupsDir(), 'dmtf-public-rackmount1');
 const noMockups = isMockupDir(MOCKUP) ? false : `mockups folder ${MOCKUP} is absent`;

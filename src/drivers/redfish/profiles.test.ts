@@ -17,7 +17,7 @@ import { RedfishInspect } from './inspect.ts';
 import { RedfishManagement } from './management.ts';
 import { RedfishPower } from './power.ts';
 import { RedfishRaid } from './raid.ts';
-import { redfishTestLab, type RedfishTestLab } from './test-support.ts';
+import { redfishTestLab, type RedfishTestLab } from '../../testing/redfish-harness.ts';
 
 const skip = isMockupDir(join(defaultMockupsDir(), 'dmtf-public-tower')) ? false : `mockups folder ${defaultMockupsDir()} is absent`;
 

@@ -8,7 +8,7 @@ import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import { planRaid, type PhysicalDisk } from './raid-plan.ts';
 import { RedfishRaid } from './raid.ts';
-import { redfishTestLab } from './test-support.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
 
 const GiB = 1024 ** 3;
 const disk = (id: string, o: Partial<PhysicalDisk> = {}): PhysicalDisk => ({

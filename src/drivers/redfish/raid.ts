@@ -177,7 +177,7 @@ export class RedfishRaid extends RedfishBase implements RaidInterface {
         const id = d.id ?? (d.uri ? lastSegment(d.uri) : undefined);
         if (!id || d.capacityBytes === undefined) continue;
         out.push({
-          id, uri: d.uri || d.id, storageId: st.id ?? st.uri, capacityBytes: d.capacityBytes, mediaType: d.mediaType,
+          id, uri: d.uri || id, storageId: st.id ?? st.uri, capacityBytes: d.capacityBytes, mediaType: d.mediaType,
           protocol: d.protocol, inUse: used.has(normalizePath(d.uri)),
         });
       }

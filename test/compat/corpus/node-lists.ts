@@ -20,7 +20,8 @@ export const nodeListScenarios: Scenario[] = [
   {
     name: 'node-list',
     steps: [
-      mk(1, { owner: 'cmp-owner', description: 'has a needle here', conductor_group: 'cmpg' }),
+      mk(1, { description: 'has a needle here' }),
+      { method: 'PATCH', path: '/v1/nodes/${l1}', body: [{ op: 'add', path: '/owner', value: 'cmp-owner' }] },
       mk(2, { lessee: 'cmp-lessee', shard: 'cmp-shard', maintenance: true }),
       mk(3, { instance_uuid: '1be26c0b-03f2-4d2e-ae87-c02d7f33c555', retired: true }),
       mk(4, { driver: 'manual-management' }),

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REDFISH_MOCKUPS_DIR, SUSHY_SAMPLES_DIR } from '../../../testing/shared-data.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -146,8 +147,8 @@ export function loadJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
-export const MOCKUPS_DIR = process.env['REDFISH_MOCKUPS_DIR'] ?? '/work/shared/data/redfish-mockups';
-export const SAMPLES_DIR = process.env['SUSHY_SAMPLES_DIR'] ?? '/work/shared/data/sushy-json-samples';
+export const MOCKUPS_DIR = process.env['REDFISH_MOCKUPS_DIR'] ?? REDFISH_MOCKUPS_DIR;
+export const SAMPLES_DIR = process.env['SUSHY_SAMPLES_DIR'] ?? SUSHY_SAMPLES_DIR;
 
 export interface FakeBmcOptions {
   username?: string;

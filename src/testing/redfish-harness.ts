@@ -1,14 +1,14 @@
 /**
- * Test helpers for the redfish implementations: a lab BMC, a connection cache with fast
- * timings, and nodes whose driver-requested changes (driver_internal_info, node fields,
- * BIOS rows) are kept between calls, as the conductor would persist them. Only imported
- * by `*.test.ts` files.
+ * Test harness for the redfish implementations (src/drivers/redfish): a lab BMC, a
+ * connection cache with fast timings, and nodes whose driver-requested changes
+ * (driver_internal_info, node fields, BIOS rows) are kept between calls, as the conductor
+ * would persist them. Only imported by `*.test.ts` files.
  */
-import type { Json, Node } from '../../core/node.ts';
-import type { BiosSetting, DriverContext, NodeFieldUpdate } from '../base.ts';
-import { makeTestContext, makeTestNode } from '../../testing/driver-conformance.ts';
-import { startRedfishLab, type RedfishLab, type RedfishLabOptions } from '../../lab/redfish/index.ts';
-import { RedfishConnectionCache, type RedfishConnectionCacheOptions } from './connection.ts';
+import type { Json, Node } from '../core/node.ts';
+import type { BiosSetting, DriverContext, NodeFieldUpdate } from '../drivers/base.ts';
+import { makeTestContext, makeTestNode } from './driver-conformance.ts';
+import { startRedfishLab, type RedfishLab, type RedfishLabOptions } from '../lab/redfish/index.ts';
+import { RedfishConnectionCache, type RedfishConnectionCacheOptions } from '../drivers/redfish/index.ts';
 
 /** Timings small enough for tests against the (instant) lab. */
 export const FAST: RedfishConnectionCacheOptions = {
