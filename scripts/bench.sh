@@ -14,7 +14,8 @@
 #                             port is picked if these are taken; never touches a peer
 #                             already running elsewhere, e.g. on 6390/8099)
 #   MEM_NODES=10000 MEM_CONCURRENCY=16 MEM_TARGET_MB=250   memory benchmark (MEM_NODES=0 skips)
-#   BENCH_CPU_PROF=1          run ingot under --cpu-prof; prints the top functions
+#   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
+#                             functions; profiles stay in bench/results/profiles/ (git-ignored)
 #
 # Ingot runs with its periodic tasks (power sync, timeouts, heartbeat) disabled so that
 # they do not interfere with the measurements.
@@ -51,8 +52,9 @@ trap 'exit 130' INT TERM
 export INGOT_SYNC_POWER_STATE_INTERVAL=0 INGOT_CHECK_PROVISION_STATE_INTERVAL=0 INGOT_HEARTBEAT_INTERVAL=0
 export INGOT_LOG_LEVEL=warn
 if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
-  mkdir -p "$RES/profiles"
-  export INGOT_NODE_FLAGS="--cpu-prof --cpu-prof-dir=$RES/profiles"
+  PROF_DIR=$RES/profiles/$STAMP
+  mkdir -p "$PROF_DIR"
+  export INGOT_NODE_FLAGS="--cpu-prof --cpu-prof-dir=$PROF_DIR"
 fi
 
 WORKLOAD=(--nodes "${BENCH_NODES:-500}" --move "${BENCH_MOVE:-100}" --list-runs "${BENCH_LIST_RUNS:-5}")
@@ -111,7 +113,7 @@ args=(--ingot "$RES/$STAMP-ingot.json" --out "$RES/$STAMP-summary.json")
 [ -n "$MEM_JSON" ] && args+=(--memory "$MEM_JSON")
 node --import tsx bench/compare.ts "${args[@]}"
 if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
-  for p in "$RES"/profiles/*.cpuprofile; do
+  for p in "$PROF_DIR"/*.cpuprofile; do
     [ -e "$p" ] || continue
     echo; echo "top self time in $(basename "$p"):"
     node --import tsx bench/profile-top.ts "$p" 25

@@ -4,9 +4,10 @@
  *
  * Contract: every relative import (static, `export … from`, side-effect, `import type`,
  * dynamic `import()`) of every non-test `.ts` file under `src/` is resolved to an area
- * (the first folder under `src/`) and checked against {@link ALLOWED}. Test files
- * (`*.test.ts`) are composition roots like `bin/` and may import anything. Exits 1 and
- * lists every offending import, or prints one OK line and exits 0.
+ * (the first folder under `src/`) and checked against {@link ALLOWED}. Test code — `*.test.ts`
+ * and test helpers named `test-support.ts` / `*.test-support.ts` — is a composition root
+ * like `bin/` and may import anything; in return no other file may import a test helper.
+ * Exits 1 and lists every offending import, or prints one OK line and exits 0.
  *
  * NOTE: type-only imports count too: they couple the areas just the same.
  */
@@ -81,12 +82,17 @@ function areaOf(srcDir: string, absPath: string): string | null {
   return parts.length > 1 ? parts[0]! : '(src root)';
 }
 
+/** Test code: exempt from the area rules, and importable only from test code. */
+export function isTestCode(path: string): boolean {
+  return /\.test\.m?tsx?$/.test(path) || /(^|[\\/])(test-support|[^\\/]+\.test-support)\.m?tsx?$/.test(path);
+}
+
 /** Check the tree under `root` (which holds `src/`). Pure: reads files, prints nothing. */
 export function checkImports(root: string): Violation[] {
   const srcDir = resolve(root, 'src');
   const violations: Violation[] = [];
   for (const file of walk(srcDir).sort()) {
-    if (/\.test\.m?tsx?$/.test(file)) continue;
+    if (isTestCode(file)) continue;
     const from = areaOf(srcDir, file)!;
     const rel = relative(root, file).split(sep).join('/');
     for (const { specifier, line } of importsOf(file, readFileSync(file, 'utf8'))) {
@@ -94,6 +100,7 @@ export function checkImports(root: string): Violation[] {
       const target = resolve(dirname(file), specifier);
       const to = areaOf(srcDir, target);
       const v = { file: rel, line, specifier, fromArea: from };
+      if (isTestCode(target)) { violations.push({ ...v, toArea: to ?? 'outside src', reason: 'only test code may import test code' }); continue; }
       if (!(from in ALLOWED)) { violations.push({ ...v, toArea: to ?? 'outside src', reason: `area "${from}" is not in the allowed-imports table` }); continue; }
       if (to === null) { violations.push({ ...v, toArea: 'outside src', reason: 'src/ must not import files outside src/' }); continue; }
       if (to === from) continue;

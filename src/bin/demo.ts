@@ -57,9 +57,9 @@ async function main(): Promise<number> {
       await api.waitForState(name, 'manageable', { onProgress: progress });
       await api.setProvisionState(name, 'inspect');
       const inspected = await api.waitForState(name, 'manageable', { onProgress: progress });
-      const ports = (await api.call('GET', `/v1/nodes/${name}/ports`)).ports.length;
+      const ports = (await api.call('GET', `/v1/nodes/${node.uuid}/ports`)).ports.length;
       say(`inspected: ${inspected.properties.cpus} CPUs, ${inspected.properties.memory_mb} MiB, ${inspected.properties.local_gb} GiB disk, ${ports} port(s)`);
-      await api.setRaidConfig(name, { logical_disks: [{ size_gb: 'MAX', raid_level: '1', is_root_volume: true }] });
+      await api.setRaidConfig(name, { logical_disks: [{ size_gb: 100, raid_level: '1', is_root_volume: true }] });
       await api.setProvisionState(name, 'clean', {
         clean_steps: [
           { interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'ProcTurboMode', value: 'Disabled' }] } },

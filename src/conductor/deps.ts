@@ -11,6 +11,7 @@ import type { WorkerPool } from './workers.ts';
 import { driverContext, type ContextHandle } from './driver-context.ts';
 import type { FsmEvent } from '../core/fsm.ts';
 import type { NodeChanges } from '../core/node.ts';
+import type { ProvisionState } from '../core/states.ts';
 import { messageOf } from '../core/errors.ts';
 
 export interface FlowDeps {
@@ -35,10 +36,10 @@ export async function prepare(deps: FlowDeps, task: Task): Promise<{ driver: Com
  * Record a failure: apply `event` (usually `fail`), set last_error, write history.
  * Never throws (a failure while recording a failure is logged).
  */
-export async function failTask(deps: FlowDeps, task: Task, message: string, opts: { event?: FsmEvent; eventType: string; extra?: NodeChanges } = { eventType: 'provisioning' }): Promise<void> {
+export async function failTask(deps: FlowDeps, task: Task, message: string, opts: { event?: FsmEvent; eventType: string; extra?: NodeChanges; target?: ProvisionState | null } = { eventType: 'provisioning' }): Promise<void> {
   try {
     const extra: NodeChanges = { last_error: message, ...(opts.extra ?? {}) };
-    if (opts.event) await task.apply(opts.event, extra);
+    if (opts.event) await task.apply(opts.event, extra, opts.target);
     else await task.save(extra);
     await deps.history.record(task.node.id, { conductor: deps.host, eventType: opts.eventType, severity: 'ERROR', event: message });
   } catch (err) {

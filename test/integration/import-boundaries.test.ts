@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkImports, importsOf, ALLOWED } from '../../scripts/check-imports.ts';
+import { checkImports, importsOf, isTestCode, ALLOWED } from '../../scripts/check-imports.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -86,6 +86,22 @@ test('test files are exempt; testing is importable only from tests, lab and bin'
     const v = checkImports(root);
     assert.deepEqual(v.map((x) => `${x.fromArea}→${x.toArea}`), ['api→testing']);
   });
+});
+
+test('test-support helpers may import anything but only test code may import them', () => {
+  withTree({
+    'src/drivers/redfish/test-support.ts': "import '../../lab/redfish/index.ts'; import '../../testing/kit.ts';",
+    'src/drivers/redfish/client/mock.test-support.ts': "import '../../../testing/kit.ts';",
+    'src/drivers/redfish/client/a.test.ts': "import '../test-support.ts'; import './mock.test-support.ts';",
+    'src/drivers/redfish/power.ts': "import './test-support.ts';",
+    'src/lab/redfish/index.ts': 'export {};',
+    'src/testing/kit.ts': 'export {};',
+  }, (root) => {
+    const v = checkImports(root);
+    assert.deepEqual(v.map((x) => [x.file, x.reason]), [['src/drivers/redfish/power.ts', 'only test code may import test code']]);
+  });
+  assert.ok(isTestCode('src/a/b.test.ts') && isTestCode('src/a/test-support.ts') && isTestCode('src/a/x.test-support.ts'));
+  assert.ok(!isTestCode('src/a/test-supports.ts') && !isTestCode('src/a/latest-support.ts'));
 });
 
 test('imports leaving src/ and unknown areas are reported', () => {

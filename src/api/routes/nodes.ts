@@ -55,14 +55,6 @@ const NODE_PATCH_SCHEMA: Schema = {
   properties: { ...NODE_SCHEMA.properties, protected: BOOLISH, protected_reason: S_OR_NULL },
 };
 
-/** Sort keys: stored scalar columns; JSON blobs are refused. */
-const INVALID_SORT_KEYS = ['properties', 'driver_info', 'extra', 'instance_info', 'driver_internal_info', 'clean_step',
-  'deploy_step', 'raid_config', 'target_raid_config', 'traits', 'network_data'];
-const SORTABLE = Object.keys(NODE_FIELD_VERSIONS).filter((f) => !INVALID_SORT_KEYS.includes(f)
-  && !['chassis_uuid', 'conductor', 'allocation_uuid'].includes(f));
-
-const DEFAULT_LIST_FIELDS = ['instance_uuid', 'maintenance', 'power_state', 'provision_state', 'uuid', 'name'];
-
 /** Boolean-ish node values from JSON (Ironic accepts "true"/"false" strings). */
 function boolValue(name: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
@@ -117,79 +109,7 @@ function checkFields(req: FastifyRequest, fields: string[] | undefined): void {
   for (const f of fields) if (!atVersion.has(f)) throw new NotAcceptableError('Request not acceptable.');
 }
 
-export interface ListScope { chassis_id?: number }
-
-export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: boolean, scope: ListScope = {}, path = 'nodes'): Promise<Record<string, unknown>> {
-  const allowed = ['chassis_uuid', 'instance_uuid', 'associated', 'maintenance', 'retired', 'provision_state', 'marker',
-    'limit', 'sort_key', 'sort_dir', 'driver', 'fields', 'resource_class', 'fault', 'conductor_group', 'detail',
-    'conductor', 'owner', 'description_contains', 'lessee', 'project', 'shard', 'sharded'];
-  const q = queryOf(req, detail ? allowed.filter((k) => k !== 'fields' && k !== 'detail') : allowed);
-  const v = req.apiVersion;
-  const need = (param: string, feature: Parameters<typeof supportsAt>[1]) => { if (q[param] !== undefined && !supportsAt(v, feature)) throw new NotAcceptableError('Request not acceptable.'); };
-  need('provision_state', 'provision_state_filter'); need('driver', 'driver_filter'); need('resource_class', 'resource_class');
-  need('fault', 'fault'); need('conductor_group', 'conductor_group'); need('conductor', 'conductors'); need('owner', 'owner');
-  need('lessee', 'lessee'); need('shard', 'shards'); need('sharded', 'shards');
-  let fields = parseFields(q.fields);
-  const detailParam = parseBool('detail', q.detail);
-  if (q.detail !== undefined && !supports(req, 'detail_param')) throw new InvalidError('Unexpected arguments: detail');
-  if (fields && detailParam) throw new InvalidError("Can not specify ?detail=True and fields in the same request.");
-  checkFields(req, fields);
-  const isDetail = detail || detailParam === true;
-  const limit = validateLimit(q.limit, deps.config.maxLimit);
-  const sortDir = validateSortDir(q.sort_dir);
-  const sortKey = validateSortKey(q.sort_key, SORTABLE, INVALID_SORT_KEYS, (k) => (NODE_FIELD_VERSIONS[k] ?? 0) > v);
-  const f: NodeFilters = {};
-  if (scope.chassis_id !== undefined) f.chassis_id = scope.chassis_id;
-  if (q.chassis_uuid !== undefined) {
-    const cu = parseUuid('chassis_uuid', q.chassis_uuid)!;
-    const c = await deps.db.selectFrom('chassis').select('id').where('uuid', '=', cu).executeTakeFirst();
-    if (!c) throw new NotFoundError(`Chassis ${cu} could not be found.`);
-    f.chassis_id = c.id;
-  }
-  if (q.instance_uuid !== undefined) f.instance_uuid = parseUuid('instance_uuid', q.instance_uuid);
-  if (q.associated !== undefined) f.associated = parseBool('associated', q.associated);
-  if (q.maintenance !== undefined) f.maintenance = parseBool('maintenance', q.maintenance);
-  if (q.retired !== undefined) f.retired = parseBool('retired', q.retired);
-  if (q.provision_state !== undefined) {
-    if (!(ALL_PROVISION_STATES as string[]).includes(q.provision_state)) throw new InvalidError(`Invalid value for provision_state: ${q.provision_state}`);
-    f.provision_state = q.provision_state;
-  }
-  if (q.driver !== undefined) f.driver = q.driver;
-  if (q.resource_class !== undefined) f.resource_class = q.resource_class;
-  if (q.fault !== undefined) {
-    if (!ALL_FAULTS.includes(q.fault)) throw new InvalidError(`Unknown fault: ${q.fault}. Valid faults are: ${ALL_FAULTS.join(', ')}`);
-    f.fault = q.fault;
-  }
-  if (q.conductor_group !== undefined) f.conductor_group = q.conductor_group;
-  if (q.owner !== undefined) f.owner = q.owner;
-  if (q.lessee !== undefined) f.lessee = q.lessee;
-  if (q.project !== undefined) f.project = q.project;
-  if (q.description_contains !== undefined) f.description_contains = q.description_contains;
-  if (q.shard !== undefined) f.shard_in = parseStringList(q.shard);
-  if (q.sharded !== undefined) f.sharded = parseBool('sharded', q.sharded);
-  let marker: { id: number; sortValue: unknown } | undefined;
-  if (q.marker !== undefined) {
-    if (!isUuidLike(q.marker)) throw new InvalidError(`Expected UUID for marker: ${q.marker}`);
-    const m = await deps.nodes.getByUuid(canonicalUuid(q.marker));
-    if (!m) throw new NotFoundError(`Node ${q.marker} could not be found.`);
-    marker = { id: m.id, sortValue: (m as unknown as Record<string, unknown>)[sortKey] };
-    if (typeof marker.sortValue === 'boolean') marker.sortValue = marker.sortValue ? 1 : 0;
-  }
-  let nodes = await deps.nodes.list(f, { limit, marker, sortKey, sortDir });
-  if (q.conductor !== undefined) nodes = nodes.filter(() => q.conductor === deps.conductor.hostname);
-  if (!isDetail && !fields) fields = DEFAULT_LIST_FIELDS;
-  const [c, a] = await refMaps(deps, nodes);
-  const ctx = viewContext(req, deps, c, a);
-  const items = nodes.map((n) => renderNode(n, ctx, isDetail ? undefined : fields));
-  const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', sortDir]];
-  if (f.associated) params.push(['associated', true]);
-  if (f.maintenance) params.push(['maintenance', true]);
-  if (f.retired) params.push(['retired', true]);
-  if (detailParam !== undefined) params.push(['detail', detailParam]);
-  if (!isDetail && fields) params.push(['fields', fields.join(',')]);
-  const next = f.instance_uuid ? undefined : nextLink(ctx.base, path, items, limit, nodes.at(-1)?.uuid, params);
-  return next ? { nodes: items, next } : { nodes: items };
-}
+export { listNodes, type ListScope } from './nodes-list.ts';
 
 function checkName(req: FastifyRequest, name: unknown, msg: string): void {
   if (name === null || name === undefined) return;

@@ -9,6 +9,11 @@ import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { automatedCleanSteps, runSteps, validateRequestedSteps, type Step } from '../steps.ts';
 
+/** A failed manual clean still targets manageable (Ironic's cleaning_error_handler). */
+function failTarget(manual: boolean): typeof S.MANAGEABLE | undefined {
+  return manual ? S.MANAGEABLE : undefined;
+}
+
 function automatedCleanEnabled(deps: FlowDeps, task: Task): boolean {
   const n = task.node.automated_clean;
   return n === null ? deps.config.automatedClean : n;
@@ -23,7 +28,7 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
     await driver.power.validate(handle.ctx);
     await driver.network.validate(handle.ctx);
   } catch (err) {
-    await failTask(deps, task, `Validation of node ${task.node.uuid} for cleaning failed: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', extra: { fault: 'clean failure' } });
+    await failTask(deps, task, `Validation of node ${task.node.uuid} for cleaning failed: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });
     return;
   }
   let steps: Step[];
@@ -31,7 +36,7 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
     try {
       steps = validateRequestedSteps(driver, 'clean', manualSteps);
     } catch (err) {
-      await failTask(deps, task, messageOf(err), { event: 'fail', eventType: 'cleaning' });
+      await failTask(deps, task, messageOf(err), { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });
       return;
     }
   } else {
@@ -56,7 +61,11 @@ export async function continueCleaning(deps: FlowDeps, task: Task, steps: Step[]
     return;
   }
   if (r.outcome === 'fail') {
-    await failTask(deps, task, r.error, { event: 'fail', eventType: 'cleaning', extra: { fault: 'clean failure' } });
+    // A failing clean step puts the node in maintenance with a fault (Ironic's cleaning_error_handler).
+    await failTask(deps, task, r.error, {
+      event: 'fail', eventType: 'cleaning', target: failTarget(manual),
+      extra: { fault: 'clean failure', maintenance: true, maintenance_reason: task.node.maintenance_reason ?? r.error, clean_step: {} },
+    });
     return;
   }
   await finishCleaning(deps, task, manual);
