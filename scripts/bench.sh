@@ -17,8 +17,8 @@
 #   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
 #                             functions; profiles stay in bench/results/profiles/ (git-ignored)
 #
-# Ingot runs with its periodic tasks (power sync, timeouts, heartbeat) disabled so that
-# they do not interfere with the measurements.
+# Ingot runs with its periodic node scans (power state sync, timeout checks) disabled so
+# that they do not interfere with the measurements.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/common.sh
@@ -48,8 +48,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# No periodic work inside ingot during the measurements.
-export INGOT_SYNC_POWER_STATE_INTERVAL=0 INGOT_CHECK_PROVISION_STATE_INTERVAL=0 INGOT_HEARTBEAT_INTERVAL=0
+# No periodic node scans inside ingot during the measurements (power state sync and
+# wait-state timeout checks walk every node); the cheap conductor heartbeat stays on.
+export INGOT_SYNC_POWER_STATE_INTERVAL=0 INGOT_CHECK_PROVISION_STATE_INTERVAL=0
 export INGOT_LOG_LEVEL=warn
 if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
   PROF_DIR=$RES/profiles/$STAMP
@@ -66,10 +67,12 @@ uptime | sed 's/^/load before: /'
 start_ingot "$(free_port)" "$WORK/ingot-data" "$WORK/ingot.log" || exit 1
 /usr/bin/python3 "$BENCH_PY" --url "$INGOT_URL" "${WORKLOAD[@]}" "${EXTRA[@]}" --out "$RES/$STAMP-ingot.json" >"$WORK/ingot-bench.out" 2>&1
 rc=$?
+if [ $rc -ne 0 ]; then
+  log "bench.py failed against ingot:"; cat "$WORK/ingot-bench.out"; tail -n 30 "$WORK/ingot.log"; exit 1
+fi
 sed '/^{$/,$d; s/^/  /' "$WORK/ingot-bench.out"
 ps -o rss= -p "$INGOT_PID" | awk '{printf "  ingot RSS after the workload: %.1f MB\n", $1/1024}'
 stop_ingot
-if [ $rc -ne 0 ]; then cat "$WORK/ingot-bench.out"; tail -n 30 "$WORK/ingot.log"; exit 1; fi
 unset INGOT_NODE_FLAGS
 
 # -------------------------------------------------------------- ironic ------

@@ -47,12 +47,12 @@ test('wrong types, unknown and read-only fields on create are 400', async () => 
 test('invalid UUIDs, names and drivers are 400; unknown nodes 404', async () => {
   assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', uuid: 'not-a-uuid' }), 400, /Expected UUID for uuid/);
   assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'has space' }), 400, /invalid name/);
-  assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'detail' }), 400, /invalid name/);
+  assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'detail' }), 400, /"detail" is reserved/);
   assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', name: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123' }), 400);
   assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'no-such-driver' }), 400, /no-such-driver/);
   assertIronicError(await h.req('POST', '/v1/nodes', { driver: 'fake-hardware', power_interface: 'nope' }), 400, /Could not find the following interface/);
   assertIronicError(await h.req('GET', '/v1/nodes/1be26c0b-03f2-4d2e-ae87-c02d7f33c123'), 404, /could not be found/);
-  assertIronicError(await h.req('GET', '/v1/nodes/bad%20name'), 400, /Expected a logical name or UUID/);
+  assertIronicError(await h.req('GET', '/v1/nodes/bad%20name'), 400, /Expected UUID or name for node: bad name/);
   assertIronicError(await h.req('GET', '/v1/nodes?marker=1be26c0b-03f2-4d2e-ae87-c02d7f33c123'), 404);
   assertIronicError(await h.req('GET', '/v1/nodes?marker=zzz'), 400);
   assertIronicError(await h.req('GET', '/v1/nodes?limit=-1'), 400, /Limit must be positive/);
@@ -123,7 +123,7 @@ test('invalid transitions and verbs are 400 (or 406 below the verb version)', as
   assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/provision', {}), 400, /target/);
   assertIronicError(await h.req('PUT', `/v1/nodes/${c.body.uuid}/states/provision`, { target: 'manage' }, { version: '1.3' }), 406);
   assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/provision', { target: 'manage', foo: 1 }), 400, /Unexpected arguments: foo/);
-  assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/power', { target: 'sideways' }), 400, /Invalid state 'sideways'/);
+  assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/power', { target: 'sideways' }), 400, /The requested action "sideways" can not be performed on node "fsm-bad"/);
   assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/power', { target: 'soft power off' }, { version: '1.26' }), 406);
   assertIronicError(await h.req('PUT', '/v1/nodes/fsm-bad/states/power', { target: 'power on', timeout: 0 }), 400, /timeout/);
   const n = (await h.req('GET', '/v1/nodes/fsm-bad')).body;

@@ -5,10 +5,15 @@
  * `local_link_connection`), whose messages depend on that heuristic.
  *
  * Supported keywords: type, properties, required, additionalProperties (false), enum,
- * maxLength, anyOf. Keywords are evaluated in the key order of the schema object, so
- * schemas must be written in the same key order as Ironic's Python dicts.
+ * minLength, maxLength, pattern, minimum, items, anyOf (`description`, `title` and `$schema`
+ * are carried for printing only). Keywords are evaluated in the key order of the schema
+ * object, so schemas must be written in the same key order as Ironic's Python dicts.
+ * `verboseSchemaError` renders `str(ValidationError)` (message, failing keyword, subschema
+ * and instance, pretty-printed as CPython's pprint does) for the places where 21.4 puts
+ * the whole exception text into the faultstring.
  */
 import { InvalidError } from '../core/errors.ts';
+import { pformat } from './pformat.ts';
 
 export interface JSchema {
   type?: string | string[];
@@ -16,14 +21,26 @@ export interface JSchema {
   required?: string[];
   additionalProperties?: boolean;
   enum?: unknown[];
+  minLength?: number;
   maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  items?: JSchema;
   anyOf?: JSchema[];
+  description?: string;
+  title?: string;
+  $schema?: string;
 }
+
+type PathItem = string | number;
 
 interface VError {
   message: string;
   /** Depth of the failing value below the validated one (`len(error.path)`). */
   depth: number;
+  /** `relative_path` (instance) and `relative_schema_path`, as jsonschema builds them. */
+  path: PathItem[];
+  schemaPath: PathItem[];
   validator: string;
   schema: JSchema;
   instance: unknown;
@@ -62,7 +79,13 @@ function isType(v: unknown, t: string): boolean {
 const isObject = (v: unknown): v is Record<string, unknown> => isType(v, 'object');
 
 function err(message: string, validator: string, schema: JSchema, instance: unknown, context: VError[] = []): VError {
-  return { message, depth: 0, validator, schema, instance, context };
+  return { message, depth: 0, path: [], schemaPath: [validator], validator, schema, instance, context };
+}
+
+/** An error from a sub-instance/sub-schema, with jsonschema's path bookkeeping. */
+function descend(e: VError, path: PathItem | undefined, schemaPath: PathItem[]): VError {
+  const p = path === undefined ? e.path : [path, ...e.path];
+  return { ...e, path: p, depth: p.length, schemaPath: [...schemaPath, ...e.schemaPath] };
 }
 
 /** All errors of `v` against `s`, in jsonschema's iteration order. */
@@ -79,8 +102,21 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
         if (!isObject(v)) break;
         for (const [p, sub] of Object.entries(s.properties!)) {
           if (!(p in v)) continue;
-          for (const e of iterErrors(v[p], sub)) out.push({ ...e, depth: e.depth + 1 });
+          for (const e of iterErrors(v[p], sub)) out.push(descend(e, p, ['properties', p]));
         }
+        break;
+      case 'items':
+        if (!Array.isArray(v)) break;
+        v.forEach((item, i) => { for (const e of iterErrors(item, s.items!)) out.push(descend(e, i, ['items'])); });
+        break;
+      case 'minLength':
+        if (typeof v === 'string' && [...v].length < s.minLength!) out.push(err(`${pyRepr(v)} is too short`, 'minLength', s, v));
+        break;
+      case 'pattern':
+        if (typeof v === 'string' && !new RegExp(s.pattern!, 'u').test(v)) out.push(err(`${pyRepr(v)} does not match ${pyRepr(s.pattern)}`, 'pattern', s, v));
+        break;
+      case 'minimum':
+        if (typeof v === 'number' && v < s.minimum!) out.push(err(`${v} is less than the minimum of ${s.minimum}`, 'minimum', s, v));
         break;
       case 'required':
         if (!isObject(v)) break;
@@ -101,10 +137,10 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
       case 'anyOf': {
         const all: VError[] = [];
         let ok = false;
-        for (const sub of s.anyOf!) {
+        for (const [i, sub] of s.anyOf!.entries()) {
           const errs = iterErrors(v, sub);
           if (!errs.length) { ok = true; break; }
-          all.push(...errs);
+          all.push(...errs.map((e) => descend(e, undefined, [i])));
         }
         if (!ok) out.push(err(`${pyRepr(v)} is not valid under any of the given schemas`, 'anyOf', s, v, all));
         break;
@@ -158,4 +194,23 @@ export function validateSchema(name: string, v: unknown, s: JSchema): void {
   if (v === null || v === undefined) return;
   const m = schemaError(v, s);
   if (m !== null) throw new InvalidError(`Schema error for ${name}: ${m}`);
+}
+
+/** Python's repr() of a jsonschema path element. */
+function indexRepr(p: PathItem): string {
+  return typeof p === 'number' ? String(p) : pyRepr(p);
+}
+
+/**
+ * `str(jsonschema.ValidationError)` for `v` against `s` (jsonschema 4.10, as 21.4 runs it),
+ * or null when valid: the message, then the failing keyword with its subschema and the
+ * failing instance, each pretty-printed (width 72, sorted keys) and indented by 4.
+ */
+export function verboseSchemaError(v: unknown, s: JSchema): string | null {
+  const e = bestMatch(iterErrors(v, s));
+  if (!e) return null;
+  const at = (word: string, idx: PathItem[]) => (idx.length ? `${word}[${idx.map(indexRepr).join('][')}]` : word);
+  const indent = (text: string) => text.split('\n').join('\n    ');
+  return `${e.message}\n\nFailed validating ${pyRepr(e.validator)} in ${at('schema', e.schemaPath.slice(0, -1))}:\n    ${indent(pformat(e.schema, 72))}`
+    + `\n\nOn ${at('instance', e.path)}:\n    ${indent(pformat(e.instance, 72))}`;
 }

@@ -52,12 +52,16 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   // Any content type is parsed as JSON (python-ironicclient sends application/json;
   // some tools send nothing or json-patch+json). An empty body is "no body".
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+  // Routes with `config: { ignoreMalformedBody: true }` are Ironic's kwargs-style
+  // controllers, which see a body that is not JSON as no arguments at all.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const s = (body as string).trim();
     if (s === '') return done(null, undefined);
     try {
       done(null, JSON.parse(s));
     } catch (err) {
+      if ((req.routeOptions.config as { ignoreMalformedBody?: boolean } | undefined)?.ignoreMalformedBody) return done(null, undefined);
+      // NOTE: 21.4 answers malformed JSON with a 500; a client error is a 400 here.
       const e = new IngotError('Invalid', `Malformed JSON in request body: ${messageOf(err)}`);
       done(e, undefined);
     }
@@ -74,21 +78,23 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     const raw = req.headers[VERSION_HEADER];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     const parsed = parseVersionHeader(value, MAX_VERSION);
-    // NOTE: 21.4 rejects versions before its request-id hook runs: these 406s carry no
-    // Openstack-Request-Id, and an unparseable header gets no version headers either.
+    // NOTE: 21.4 checks the version twice: the v1 root controller answers a bad version
+    // itself (fault body, request id), deeper paths fail in routing (webob body, no request
+    // id). An unparseable header gets no version headers, an out-of-range one min/max.
     if (!parsed.ok) {
-      if (parsed.reason === 'invalid') {
-        reply.code(406).type('application/json').send(faultBody(406, `Invalid value for X-OpenStack-Ironic-API-Version header`));
+      const atRoot = path === '/v1' || path === '/v1/';
+      const send = (msg: string) => {
+        if (atRoot) reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
+        reply.code(406).type('application/json').send(atRoot ? faultBody(406, msg) : webobBody(406, msg));
         return reply;
-      }
+      };
+      if (parsed.reason === 'invalid') return send('Invalid value for X-OpenStack-Ironic-API-Version header');
       reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
       reply.header('X-OpenStack-Ironic-API-Maximum-Version', versionString(MAX_VERSION));
       const [maj] = parsed.text.split('.');
-      const msg = maj !== '1'
+      return send(maj !== '1'
         ? `Mutually exclusive versions requested. Version ${parsed.text} requested but not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`
-        : `Version ${parsed.text} was requested but the minor version is not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`;
-      reply.code(406).type('application/json').send(faultBody(406, msg));
-      return reply;
+        : `Version ${parsed.text} was requested but the minor version is not supported by this service. The supported version range is: [${versionString(MIN_VERSION)}, ${versionString(MAX_VERSION)}].`);
     }
     req.apiVersion = parsed.minor;
     reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);

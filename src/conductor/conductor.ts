@@ -25,6 +25,7 @@ import * as nodeTraits from './traits.ts';
 import { unsupportedExtension } from '../drivers/noop/unsupported.ts';
 import { hasValidateCall } from '../drivers/fake/types.ts';
 import * as allocations from './allocations.ts';
+import * as bootSettings from './boot-settings.ts';
 
 export interface ConductorOptions {
   db: Kysely<Database>;
@@ -121,13 +122,11 @@ export class Conductor implements ConductorApi {
         for (const k of INTERFACE_KINDS) {
           const f = `${k}_interface` as const;
           if (c[f] !== undefined && c[f] !== null) continue;
-          if (opts.resetInterfaces || driverChanged) {
-            // Keep the old value if still valid for the new driver and no reset requested.
-            const old = n[f];
-            let keep = false;
-            if (!opts.resetInterfaces && old) { try { this.deps.registry.checkInterface(driver, k, old); keep = true; } catch { keep = false; } }
-            if (!keep) c[f] = this.deps.registry.defaultFor(driver, k);
-          }
+          // Without reset_interfaces the current implementations stay and must suit the
+          // new hardware type (Ironic refuses the update otherwise); with it, defaults.
+          const old = n[f];
+          if (!opts.resetInterfaces && old) this.deps.registry.checkInterface(driver, k, old);
+          else c[f] = this.deps.registry.defaultFor(driver, k);
         }
       }
       const driver = c.driver ?? n.driver;
@@ -138,31 +137,34 @@ export class Conductor implements ConductorApi {
         if (v === null) { c[f] = this.deps.registry.defaultFor(driver, k); continue; }
         if (v !== n[f] || driverChanged) this.deps.registry.checkInterface(driver, k, v);
       }
-      const ifaceChanged = INTERFACE_KINDS.some((k) => c[`${k}_interface`] !== undefined && c[`${k}_interface`] !== n[`${k}_interface`]);
       const rest = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE] as string[];
-      if (ifaceChanged && !n.maintenance && !rest.includes(n.provision_state)) {
-        throw new ConflictError(`Interfaces can only be changed in the "${rest.join('", "')}" states or in maintenance mode; node ${n.uuid} is in "${n.provision_state}".`);
-      }
-      if (c.resource_class !== undefined && c.resource_class !== n.resource_class && n.resource_class !== null && !n.maintenance && !rest.includes(n.provision_state)) {
-        throw new ConflictError(`Node ${n.uuid} can not have resource_class updated unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
-      }
+      const changedIface = INTERFACE_KINDS.find((k) => c[`${k}_interface`] !== undefined && c[`${k}_interface`] !== n[`${k}_interface`]);
       if (c.protected === true && !n.protected && ![S.ACTIVE, S.RESCUE].includes(n.provision_state as 'active')) {
-        throw new ConflictError(`Protected can only be set in states active or rescue; node ${n.uuid} is in "${n.provision_state}".`);
+        throw new ConflictError(`Node ${n.uuid} can only be made protected in provision states 'active' or 'rescue', the current state is '${n.provision_state}'`);
       }
       const prot = c.protected ?? n.protected;
       if (!prot && c.protected_reason) throw new InvalidError('The protected_reason field can only be set when protected is True');
       if (c.protected === false) c.protected_reason = null;
       const ret = c.retired ?? n.retired;
       if (c.retired === true && !n.retired && n.provision_state === S.AVAILABLE) {
-        throw new ConflictError(`Node ${n.uuid} can not be retired in state "available"; move it to manageable first.`);
+        throw new ConflictError(`Node ${n.uuid} can not have 'retired' set in provision state 'available', the current state is '${n.provision_state}'`);
       }
       if (!ret && c.retired_reason) throw new InvalidError('The retired_reason field can only be set when retired is True');
       if (c.retired === false) c.retired_reason = null;
+      // Ironic's messages and order: interfaces, instance_uuid overwrite, resource_class.
+      if (changedIface && !n.maintenance && !rest.includes(n.provision_state)) {
+        throw new ConflictError(`Node ${n.uuid} can not have ${changedIface}_interface updated unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
+      }
+      if (c.instance_uuid && n.instance_uuid && c.instance_uuid !== n.instance_uuid) {
+        throw new ConflictError(`Node ${n.uuid} is associated with instance ${n.instance_uuid}.`);
+      }
+      if (c.resource_class !== undefined && c.resource_class !== n.resource_class && n.resource_class && !rest.includes(n.provision_state)) {
+        throw new ConflictError(`Node ${n.uuid} can not have resource_class updated unless it is in one of allowed (${rest.join(', ')}) states.`);
+      }
       // Dropping instance_uuid releases the node's allocation (Ironic deletes it too).
       if (c.instance_uuid === null && n.instance_uuid !== null && n.allocation_id !== null) {
-        const free = [S.ENROLL, S.MANAGEABLE, S.AVAILABLE, S.INSPECTING] as string[];
-        if (!n.maintenance && !free.includes(n.provision_state)) {
-          throw new ConflictError(`Cannot remove instance_uuid of node ${n.uuid} in provision state "${n.provision_state}": its allocation can only be removed in states ${free.join(', ')} or in maintenance mode.`);
+        if (!n.maintenance && !rest.includes(n.provision_state)) {
+          throw new ConflictError(`Node ${n.uuid} with an allocation can not have instance_uuid removed unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
         }
         await allocations.releaseNodeAllocation(this.deps, n);
         c.allocation_id = null;
@@ -176,14 +178,13 @@ export class Conductor implements ConductorApi {
   async destroyNode(nodeId: number): Promise<void> {
     await this.deps.tasks.withLock(nodeId, 'node delete', async (task) => {
       const n = task.node;
+      // Ironic's order: associated (409), protected (403), state (409, the states as a Python tuple).
+      if (n.instance_uuid && !n.maintenance) throw new ConflictError(`Node ${n.uuid} is associated with instance ${n.instance_uuid}.`);
       if (n.protected) throw new ForbiddenError(`Node ${n.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
       const allowed = new Set(DELETE_ALLOWED_STATES);
       if (!this.deps.config.allowDeletingAvailableNodes) allowed.delete(S.AVAILABLE);
       if (!n.maintenance && !allowed.has(n.provision_state)) {
-        throw new IngotError('InvalidState', `Can not delete node "${n.uuid}" while it is in provision state "${n.provision_state}". Valid provision states to start deletion are: ${[...allowed].map((s) => `"${s}"`).join(', ')}, or set the node into maintenance mode`, {});
-      }
-      if (n.instance_uuid && !n.maintenance) {
-        throw new ConflictError(`Can not delete node ${n.uuid} because it is associated with instance ${n.instance_uuid}.`);
+        throw new ConflictError(`Can not delete node "${n.uuid}" while it is in provision state "${n.provision_state}". Valid provision states to perform deletion are: "(${[...allowed].map((s) => `'${s}'`).join(', ')})", or set the node into maintenance mode`);
       }
       if (n.console_enabled) {
         try { const d = this.deps.registry.compose(n); const h = await driverContext(this.deps.db, task, this.deps.logger); await d.console.stopConsole(h.ctx); } catch { /* best effort */ }
@@ -219,10 +220,13 @@ export class Conductor implements ConductorApi {
             await t.save({ target_power_state: null, power_state: cur });
             return;
           }
+          // Ironic stamps driver_internal_info.last_power_state_change (naive isoformat with
+          // microseconds) whenever it actually acts on the power.
+          const stamp = `${new Date().toISOString().slice(0, 23)}000`;
           if (target === P.REBOOT || target === P.SOFT_REBOOT) await driver.power.reboot(h.ctx, target === P.SOFT_REBOOT, timeoutS);
           else await driver.power.setPowerState(h.ctx, target, timeoutS);
           await h.flush();
-          await t.save({ power_state: finalState, target_power_state: null });
+          await t.save({ power_state: finalState, target_power_state: null, driver_internal_info: { ...t.node.driver_internal_info, last_power_state_change: stamp } });
         } catch (err) {
           await failTask(this.deps, t, `Failed to change power state to '${finalState}' by '${target}': ${messageOf(err)}`, { eventType: 'power', extra: { target_power_state: null } });
         }
@@ -285,18 +289,10 @@ export class Conductor implements ConductorApi {
     });
   }
   async setBootMode(nodeId: number, mode: string): Promise<void> {
-    await this.withDriver(nodeId, 'set boot mode', async (t, d, h) => {
-      if (!d.management.setBootMode) throw unsupportedExtension(d.hardwareType, 'set_boot_mode');
-      await d.management.setBootMode(h.ctx, mode as 'uefi' | 'bios');
-      await t.save({ boot_mode: mode });
-    });
+    await bootSettings.setBootMode(this.deps, nodeId, mode as 'uefi' | 'bios');
   }
   async setSecureBoot(nodeId: number, enabled: boolean): Promise<void> {
-    await this.withDriver(nodeId, 'set secure boot', async (t, d, h) => {
-      if (!d.management.setSecureBoot) throw unsupportedExtension(d.hardwareType, 'set_secure_boot_state');
-      await d.management.setSecureBoot(h.ctx, enabled);
-      await t.save({ secure_boot: enabled });
-    });
+    await bootSettings.setSecureBoot(this.deps, nodeId, enabled);
   }
   async setConsoleMode(nodeId: number, enabled: boolean): Promise<void> {
     await this.withDriver(nodeId, 'console', async (t, d, h) => {

@@ -48,7 +48,7 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
         if (node.retired) throw new InvalidError(`Cannot provide node ${node.uuid}: it is retired (retired_reason: ${node.retired_reason ?? 'none'}).`);
         return await start('provide', (t) => doNodeClean(deps, t));
       case 'clean':
-        return await start('clean', (t) => doNodeClean(deps, t, args.cleanSteps ?? []), {}, S.MANAGEABLE);
+        return await start('clean', (t) => doNodeClean(deps, t, args.cleanSteps ?? [], args.disableRamdisk ?? false), {}, S.MANAGEABLE);
       case 'inspect':
         return await start('inspect', (t) => doInspect(deps, t), { inspection_started_at: isoNow(), inspection_finished_at: null });
       case 'deploy':

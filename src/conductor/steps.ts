@@ -9,6 +9,7 @@ import type { InterfaceKind, Json } from '../core/node.ts';
 import { InvalidError, DriverError, messageOf } from '../core/errors.ts';
 import type { Task } from './task.ts';
 import type { ContextHandle } from './driver-context.ts';
+import { pyRepr } from '../drivers/fake/py-repr.ts';
 
 /** Interfaces that may carry steps in 21.4, and their tie-break order (higher first). */
 export const STEP_INTERFACE_PRIORITY: Readonly<Record<string, number>> = {
@@ -74,6 +75,18 @@ export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, req
   });
 }
 
+/**
+ * Ironic's check that requested steps exist ("node does not support this clean step: <the
+ * step as given, as a Python dict>"), all errors joined by "; "; empty when all are known.
+ */
+export function unsupportedStepErrors(driver: ComposedDriver, phase: Phase, requested: Json[]): string {
+  const avail = availableSteps(driver, phase);
+  return requested
+    .filter((r) => !avail.some((s) => s.interface === r.interface && s.step === r.step))
+    .map((r) => `node does not support this ${phase} step: ${pyRepr(r)}`)
+    .join('; ');
+}
+
 export type RunResult = { outcome: 'done' } | { outcome: 'wait' } | { outcome: 'fail'; error: string };
 
 /**
@@ -99,8 +112,8 @@ export async function runSteps(task: Task, driver: ComposedDriver, handle: Conte
     }
     if (outcome === 'wait') return { outcome: 'wait' };
   }
-  const dii = { ...task.node.driver_internal_info };
-  delete dii[`${phase}_steps`];
+  // Ironic's wipe_{clean,deploy}ing_internal_info: the step list becomes None, the index goes.
+  const dii: Json = { ...task.node.driver_internal_info, [`${phase}_steps`]: null };
   delete dii[`${phase}_step_index`];
   await task.save({ [stepField]: {}, driver_internal_info: dii });
   return { outcome: 'done' };

@@ -75,6 +75,9 @@ export class TaskManager {
     const interval = opts.intervalMs ?? this.defaults.intervalMs ?? 1000;
     for (let i = 0; ; i++) {
       if (await this.repo.reserve(nodeId, this.host)) {
+        // Ironic's reservation write also stamps updated_at (SQLAlchemy onupdate), so a
+        // locked operation that changes nothing else still shows a fresh updated_at.
+        await this.repo.update(nodeId, {}, { reservation: this.host });
         const node = await this.repo.getById(nodeId);
         if (!node) throw new NotFoundError(`Node ${nodeId} could not be found.`);
         return new Task(this.repo, node, this.host, purpose);

@@ -114,10 +114,14 @@ export const NODE_FIELD_VERSIONS: Readonly<Record<string, number>> = {
   lessee: 65, network_data: 66, boot_mode: 75, secure_boot: 75, shard: 82,
 };
 
-/** Verbs of PUT /states/provision and their minimum versions (Ironic's MIN_VERB_VERSIONS). */
+/**
+ * Targets of PUT /states/provision and their minimum versions (Ironic's MIN_VERB_VERSIONS).
+ * NOTE: Ironic keys that table by FSM event and looks it up by target, so `undeploy`
+ * (event `delete`) is never gated while the target word `delete` is (1.73).
+ */
 export const MIN_VERB_VERSIONS: Readonly<Record<string, number>> = {
   manage: 4, provide: 4, inspect: 6, abort: 13, clean: 15, adopt: 17, rescue: 38, unrescue: 38,
-  deploy: 73, undeploy: 73,
+  deploy: 73, delete: 73,
 };
 
 export type ParsedVersion = { ok: true; minor: number } | { ok: false; reason: 'invalid' | 'range'; text: string };

@@ -168,15 +168,18 @@ export class NodeRepo {
   async create(values: NodeChanges & { uuid: string; driver: string; provision_state: ProvisionState }, traits: string[] = []): Promise<Node> {
     const now = isoNow();
     const row = { ...changesToRow(values), uuid: values.uuid, created_at: now, updated_at: null } as Insertable<NodesTable>;
-    // NOTE: without traits the insert is one statement (atomic alone), so no transaction;
-    // the node is read back once and its traits are the ones just written (2 statements
-    // instead of 5 on the API's hottest write path).
+    // NOTE: without traits the insert is one statement (atomic alone), so no transaction,
+    // and where the dialect has RETURNING (SQLite, PostgreSQL) it also reads the row back:
+    // 1 statement instead of 5 on the API's hottest write path. Traits are the ones just
+    // written, so they are not read back.
     if (traits.length) {
       await this.db.transaction().execute(async (tx) => {
         const res = await tx.insertInto('nodes').values(row).executeTakeFirstOrThrow();
         const id = Number(res.insertId ?? 0) || (await tx.selectFrom('nodes').select('id').where('uuid', '=', values.uuid).executeTakeFirstOrThrow()).id;
         await tx.insertInto('node_traits').values(traits.map((t) => ({ node_id: id, trait: t, created_at: now }))).execute();
       });
+    } else if (this.db.getExecutor().adapter.supportsReturning) {
+      return rowToNode(await this.db.insertInto('nodes').values(row).returningAll().executeTakeFirstOrThrow(), []);
     } else {
       await this.db.insertInto('nodes').values(row).executeTakeFirstOrThrow();
     }

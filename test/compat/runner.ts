@@ -23,6 +23,8 @@ export interface Step {
   capture?: Record<string, string>;
   /** Poll this node (a `${var}` or ident) on both servers until it is stable, then compare it. */
   wait?: string;
+  /** Poll `path` on both servers while the JSON field `field` is one of `while`, then compare. */
+  poll?: { path: string; field: string; while: string[] };
   /** false: send and capture but do not compare (setup whose answers differ by design). */
   compare?: boolean;
 }
@@ -107,6 +109,29 @@ class Side {
     }
   }
 
+  /** GET `path` while `field` holds one of `values` (or until the timeout). */
+  async pollWhile(path: string, field: string, values: string[], timeoutMs: number): Promise<Answer> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const a = await this.send('GET', path, { 'x-openstack-ironic-api-version': '1.82' }, undefined);
+      const v = (parseBody(a.text).value as Record<string, unknown> | undefined)?.[field];
+      if (a.status !== 200 || !values.includes(String(v)) || Date.now() > end) return a;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * Send a step; a 409 "locked by host" (a periodic task of the server briefly holding the
+   * node, which clients retry) is retried a few times before it counts as the answer.
+   */
+  async requestRetrying(step: Step): Promise<Answer> {
+    for (let i = 0; ; i++) {
+      const a = await this.request(step);
+      if (a.status !== 409 || !/is locked by host/.test(a.text) || i >= 5) return a;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   /** GET the node until it is stable (no target states, no reservation, not transient). */
   async settle(ident: string, timeoutMs: number): Promise<Answer> {
     const end = Date.now() + timeoutMs;
@@ -155,8 +180,20 @@ export class Runner {
       [peer, ingot] = await Promise.all([this.peer.settle(this.peer.subst(w), 30_000), this.ingot.settle(this.ingot.subst(w), 30_000)]);
       method = 'GET';
       path = `/v1/nodes/${w}`;
+    } else if (step.poll !== undefined) {
+      const p = step.poll;
+      [peer, ingot] = await Promise.all([this.peer, this.ingot].map((s) => s.pollWhile(s.subst(p.path), p.field, p.while, 30_000))) as [Answer, Answer];
+      path = p.path;
     } else {
-      [peer, ingot] = await Promise.all([this.peer.request(step), this.ingot.request(step)]);
+      const bothLocked = async (): Promise<[Answer, Answer]> => {
+        const r = await Promise.all([this.peer.request(step), this.ingot.request(step)]);
+        const locked = (a: Answer) => a.status === 409 && /is locked by host/.test(a.text);
+        // Only a lock that one side sees is a timing artefact; retry that side alone.
+        if (locked(r[0]) && !locked(r[1])) r[0] = await this.peer.requestRetrying(step);
+        else if (locked(r[1]) && !locked(r[0])) r[1] = await this.ingot.requestRetrying(step);
+        return r;
+      };
+      [peer, ingot] = await bothLocked();
     }
     this.requests += 2;
     if (step.capture) {
@@ -164,8 +201,9 @@ export class Runner {
       this.ingot.capture(step.capture, ingot);
     }
     if (step.compare === false) return;
-    const version = step.wait !== undefined ? '1.82' : step.version === undefined ? '1.82' : step.version;
-    const label = step.label ?? (step.wait !== undefined ? `settle ${step.wait}` : `${method} ${path} @${version ?? 'none'}${bodySummary(step)}`);
+    const version = step.wait !== undefined || step.poll !== undefined ? '1.82' : step.version === undefined ? '1.82' : step.version;
+    const label = step.label ?? (step.wait !== undefined ? `settle ${step.wait}` : step.poll !== undefined ? `poll ${path}`
+      : `${method} ${path} @${version ?? 'none'}${bodySummary(step)}`);
     this.results.push({ id: `${scenario} › ${label}`, method, path, version, peer, ingot, diffs: this.cmp.compare(peer, ingot) });
   }
 

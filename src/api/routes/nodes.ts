@@ -7,18 +7,17 @@ import type { ApiDeps } from '../server.ts';
 import { InvalidError, NotAcceptableError, ConflictError, NotFoundError, IngotError } from '../../core/errors.ts';
 import { isUuidLike, canonicalUuid, isValidLogicalName, newUuid } from '../../core/ids.ts';
 import { INTERFACE_FIELDS, INTERFACE_KINDS, type Node } from '../../core/node.ts';
-import { ProvisionState as S, ALL_FAULTS, ALL_PROVISION_STATES } from '../../core/states.ts';
+import { ProvisionState as S } from '../../core/states.ts';
 import { UPDATE_ALLOWED_STATES } from '../../core/fsm.ts';
-import { NODE_FIELD_VERSIONS, supports as supportsAt } from '../../contracts/versions.ts';
-import type { NodeFilters } from '../../db/nodes.ts';
+import { NODE_FIELD_VERSIONS } from '../../contracts/versions.ts';
 import { supports, publicUrl } from '../context.ts';
-import { queryOf, parseBool, parseUuid, parseStringList } from '../params.ts';
-import { validateLimit, validateSortDir, validateSortKey, nextLink, parseFields } from '../collection.ts';
-import { validate, type Schema } from '../schema.ts';
+import { ironicArgs } from '../params.ts';
+import { validate, pyRepr, type Schema } from '../schema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
 import { getNode } from '../lookup.ts';
 import { renderNode, nodeFieldsAt, type NodeViewContext } from '../views/node.ts';
 import { RoutingError } from '../errors.ts';
+import { boolArg, checkRoutingIdent, pyStr } from './node-args.ts';
 
 const RESERVED_NAMES = ['maintenance', 'management', 'states', 'vendor_passthru', 'detail', 'validate'];
 
@@ -55,15 +54,6 @@ const NODE_PATCH_SCHEMA: Schema = {
   properties: { ...NODE_SCHEMA.properties, protected: BOOLISH, protected_reason: S_OR_NULL },
 };
 
-/** Boolean-ish node values from JSON (Ironic accepts "true"/"false" strings). */
-function boolValue(name: string, v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  const s = String(v).trim().toLowerCase();
-  if (['1', 't', 'true', 'on', 'y', 'yes'].includes(s)) return true;
-  if (['0', 'f', 'false', 'off', 'n', 'no'].includes(s)) return false;
-  throw new InvalidError(`Invalid ${name}: Unrecognized value '${String(v)}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`);
-}
-
 export function viewContext(req: FastifyRequest, deps: ApiDeps, chassis: Map<number, string>, allocations: Map<number, string>): NodeViewContext {
   return {
     version: req.apiVersion,
@@ -90,31 +80,57 @@ export async function renderOne(req: FastifyRequest, deps: ApiDeps, n: Node, fie
   return renderNode(n, viewContext(req, deps, c, a), fields);
 }
 
-/** 406 if the body sets fields newer than the request's version. */
+/**
+ * 406 if the body sets fields newer than the request's version (reject_fields_in_newer_versions):
+ * null is allowed, and conductor_group counts as unset only when "".
+ */
 function rejectNewerFields(req: FastifyRequest, body: Record<string, unknown>): void {
-  for (const k of Object.keys(body)) {
-    const v = NODE_FIELD_VERSIONS[k];
-    if (v !== undefined && req.apiVersion < v && body[k] !== undefined) {
-      throw new NotAcceptableError(`Request not acceptable.`);
+  for (const [k, since] of Object.entries(NODE_FIELD_VERSIONS)) {
+    if (since <= 1 || req.apiVersion >= since) continue;
+    const v = body[k];
+    const unset = k === 'conductor_group' ? v === undefined || v === '' : v === undefined || v === null;
+    if (!unset) throw new NotAcceptableError('Request not acceptable.');
+  }
+}
+
+/** `fields=` on GET one: version checks (406) first, then unknown names (400). */
+function checkFields(req: FastifyRequest, fields: string[] | undefined): void {
+  if (!fields) return;
+  if (!supports(req, 'fields')) throw new NotAcceptableError('Request not acceptable.');
+  checkAllowedFields(req.apiVersion, fields);
+  const valid = nodeFieldsAt(999);
+  for (const f of fields) if (!valid.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
+}
+
+import { listNodes, checkAllowedFields } from './nodes-list.ts';
+
+export { listNodes, type ListScope } from './nodes-list.ts';
+
+/**
+ * _check_names_acceptable: 406 below 1.5, then the name rule, then reserved words. `msg`
+ * gets the name where `%s` is; values are rendered with Python's str().
+ */
+function checkNames(req: FastifyRequest, names: unknown[], msg: string): void {
+  if (!supports(req, 'node_name')) throw new NotAcceptableError('Request not acceptable.');
+  for (const name of names) {
+    if (!isValidLogicalName(name)) throw new InvalidError(msg.replace('%s', pyStr(name)));
+    if (RESERVED_NAMES.includes(name)) {
+      throw new InvalidError(`The word "${name}" is reserved and can not be used as a node name. Reserved words are: ${RESERVED_NAMES.join(', ')}.`);
     }
   }
 }
 
-function checkFields(req: FastifyRequest, fields: string[] | undefined): void {
-  if (!fields) return;
-  if (!supports(req, 'fields')) throw new NotAcceptableError('Request not acceptable.');
-  const valid = nodeFieldsAt(999);
-  for (const f of fields) if (!valid.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
-  const atVersion = nodeFieldsAt(req.apiVersion);
-  for (const f of fields) if (!atVersion.has(f)) throw new NotAcceptableError('Request not acceptable.');
-}
-
-export { listNodes, type ListScope } from './nodes-list.ts';
-
-function checkName(req: FastifyRequest, name: unknown, msg: string): void {
-  if (name === null || name === undefined) return;
-  if (!supports(req, 'node_name')) throw new NotAcceptableError('Request not acceptable.');
-  if (!isValidLogicalName(name) || RESERVED_NAMES.includes(name as string)) throw new InvalidError(msg.replace('%s', String(name)));
+/** get_topic_for: the node's driver must be served by a conductor of its group. */
+async function checkTopic(deps: ApiDeps, driver: string, group: string | null | undefined): Promise<void> {
+  const g = group ?? '';
+  let ok = g.toLowerCase() === deps.config.conductorGroup.toLowerCase();
+  if (ok) {
+    try { await deps.conductor.getDriver(driver); } catch (e) {
+      if (e instanceof IngotError && e.code === 'NotFound') ok = false;
+      else throw e;
+    }
+  }
+  if (!ok) throw new InvalidError(`No valid host was found. Reason: No conductor service registered which supports driver ${driver} for conductor group "${g}".`);
 }
 
 /** Translate unique-constraint failures into Ironic's 409 texts. */
@@ -127,30 +143,41 @@ export function uniqueViolation(err: unknown): string | null {
   return null;
 }
 
+/** NODE_VALIDATE_EXTRA: the boolean and UUID fields after the schema. */
+function validateExtra(b: Record<string, unknown>): void {
+  for (const k of ['automated_clean', 'console_enabled', 'protected', 'maintenance', 'retired']) if (b[k] !== undefined && b[k] !== null) boolArg(k, b[k]);
+  for (const k of ['chassis_uuid', 'instance_uuid', 'uuid']) {
+    if (b[k] !== undefined && b[k] !== null && !isUuidLike(b[k])) throw new InvalidError(`Expected UUID for ${k}: ${pyStr(b[k])}`);
+  }
+}
+
+/**
+ * POST /v1/nodes in 21.4's order: schema and field validators, newer fields (406), name,
+ * owner (a noauth request is a project-scoped admin without a project, so any owner is
+ * refused and the owner stays unset), chassis, conductor/driver, interfaces.
+ */
 async function createNode(req: FastifyRequest, deps: ApiDeps): Promise<Node> {
-  const body = req.body;
-  if (body === undefined) throw new InvalidError("Missing argument: \"node\"");
+  // No body is an empty one (schema: 'driver' is required).
+  // NOTE: 21.4 answers a JSON null body with a 500 (AttributeError); 400 here.
+  const body = req.body === undefined ? {} : req.body;
   validate('node', body, NODE_SCHEMA);
   const b = body as Record<string, unknown>;
+  validateExtra(b);
   rejectNewerFields(req, b);
-  if (b.uuid !== undefined && b.uuid !== null && !isUuidLike(b.uuid)) throw new InvalidError(`Expected UUID for uuid: ${String(b.uuid)}`);
-  checkName(req, b.name, "Cannot create node with invalid name '%s'");
-  const driver = b.driver as string;
-  try { await deps.conductor.getDriver(driver); } catch (e) {
-    if (e instanceof IngotError && e.code === 'NotFound') throw new InvalidError(`No valid host was found. Reason: No conductor service registered which supports driver ${driver} for conductor group "${(b.conductor_group as string) ?? ''}".`);
-    throw e;
-  }
-  const ifaces = await deps.conductor.resolveInterfaces(driver, Object.fromEntries(INTERFACE_FIELDS.map((f) => [f, b[f] as string | null | undefined])));
+  if (b.name !== undefined && b.name !== null) checkNames(req, [b.name], "Cannot create node with invalid name '%s'");
+  if (b.owner) throw new InvalidError('Cannot create a node as a project scoped admin with an owner other than your own project.');
   let chassisId: number | null = null;
   if (b.chassis_uuid) {
-    const cu = b.chassis_uuid as string;
-    if (!isUuidLike(cu)) throw new InvalidError(`Expected UUID for chassis_uuid: ${cu}`);
-    const c = await deps.db.selectFrom('chassis').select('id').where('uuid', '=', canonicalUuid(cu)).executeTakeFirst();
-    if (!c) throw new InvalidError(`Chassis ${cu} could not be found.`);
+    const cu = canonicalUuid(b.chassis_uuid as string);
+    const c = await deps.db.selectFrom('chassis').select('id').where('uuid', '=', cu).executeTakeFirst();
+    if (!c) throw new InvalidError(`Chassis ${b.chassis_uuid as string} could not be found.`);
     chassisId = c.id;
   }
-  if (b.instance_uuid !== undefined && b.instance_uuid !== null && !isUuidLike(b.instance_uuid)) throw new InvalidError(`Expected UUID for instance_uuid: ${String(b.instance_uuid)}`);
+  const driver = b.driver as string;
+  await checkTopic(deps, driver, b.conductor_group as string | null | undefined);
+  const ifaces = await deps.conductor.resolveInterfaces(driver, Object.fromEntries(INTERFACE_FIELDS.map((f) => [f, b[f] as string | null | undefined])));
   const uuid = b.uuid ? canonicalUuid(b.uuid as string) : newUuid();
+  const flag = (k: string, d: boolean | null) => (b[k] === undefined || b[k] === null ? d : boolArg(k, b[k])!);
   const values: Partial<Node> = {
     uuid, name: (b.name as string | null) ?? null, driver,
     driver_info: (b.driver_info as Node['driver_info']) ?? {}, extra: (b.extra as Node['extra']) ?? {},
@@ -159,14 +186,12 @@ async function createNode(req: FastifyRequest, deps: ApiDeps): Promise<Node> {
     provision_state: supports(req, 'enroll_initial') ? S.ENROLL : S.AVAILABLE,
     resource_class: (b.resource_class as string | null) || deps.config.defaultResourceClass,
     conductor_group: ((b.conductor_group as string | null) ?? '').toLowerCase(),
-    automated_clean: b.automated_clean === undefined || b.automated_clean === null ? null : boolValue('automated_clean', b.automated_clean),
-    console_enabled: b.console_enabled === undefined || b.console_enabled === null ? false : boolValue('console_enabled', b.console_enabled),
-    maintenance: b.maintenance === undefined || b.maintenance === null ? false : boolValue('maintenance', b.maintenance),
-    retired: b.retired === undefined || b.retired === null ? false : boolValue('retired', b.retired),
+    automated_clean: flag('automated_clean', null), console_enabled: flag('console_enabled', false)!,
+    maintenance: flag('maintenance', false)!, retired: flag('retired', false)!,
     retired_reason: (b.retired_reason as string | null) ?? null,
-    description: (b.description as string | null) ?? null, owner: (b.owner as string | null) ?? null,
+    description: (b.description as string | null) ?? null, owner: null,
     lessee: (b.lessee as string | null) ?? null, network_data: (b.network_data as Node['network_data']) ?? {},
-    boot_mode: (b.boot_mode as string | null) ?? null, secure_boot: b.secure_boot === undefined || b.secure_boot === null ? null : boolValue('secure_boot', b.secure_boot),
+    boot_mode: (b.boot_mode as string | null) ?? null, secure_boot: flag('secure_boot', null),
     shard: (b.shard as string | null) ?? null,
   };
   for (const k of INTERFACE_KINDS) (values as Record<string, unknown>)[`${k}_interface`] = ifaces[k];
@@ -188,77 +213,79 @@ function patchDoc(n: Node, chassisUuid: string | null): Record<string, unknown> 
   return d;
 }
 
+/** Values of the non-remove ops on exactly `path` (get_patch_values). */
+function patchValues(ops: PatchOp[], path: string): unknown[] {
+  return ops.filter((p) => p.path === path && p.op !== 'remove').map((p) => p.value);
+}
+
+/** NodesController.patch, check for check; `ident` is the identifier as the client gave it. */
 async function patchNode(req: FastifyRequest, deps: ApiDeps, ident: string): Promise<Node> {
-  const q = queryOf(req, ['reset_interfaces']);
-  const ops: PatchOp[] = validatePatch(req.body);
-  const reset = parseBool('reset_interfaces', q.reset_interfaces);
+  const q = ironicArgs(req, [['reset_interfaces', 'boolean']]);
+  const ops: PatchOp[] = validatePatch(req.body === undefined ? {} : req.body);
+  const reset = q.reset_interfaces as boolean | undefined;
   if (reset !== undefined && !supports(req, 'reset_interfaces')) throw new NotAcceptableError('Request not acceptable.');
   checkAllowedRoots(ops, PATCH_ALLOWED_FIELDS);
-  for (const p of ops) {
-    const root = p.path.split('/')[1]!;
-    const v = NODE_FIELD_VERSIONS[root];
-    if (v !== undefined && req.apiVersion < v) throw new NotAcceptableError('Request not acceptable.');
+  for (const [f, since] of Object.entries(NODE_FIELD_VERSIONS)) {
+    if (since > 1 && req.apiVersion < since && patchValues(ops, `/${f}`).length) throw new NotAcceptableError('Request not acceptable.');
   }
-  const drivers = ops.filter((p) => p.path === '/driver' && p.op !== 'remove');
-  if (reset && drivers.length === 0) throw new InvalidError("The reset_interfaces parameter can only be used when changing the node's driver.");
+  if (reset && !patchValues(ops, '/driver').length) throw new InvalidError("The reset_interfaces parameter can only be used when changing the node's driver.");
+  const desc = patchValues(ops, '/description');
+  if (desc.length && typeof desc[0] === 'string' && desc[0].length > 4096) throw new InvalidError('Cannot update node with description exceeding 4096 characters');
   const n = await getNode(req, deps.nodes, ident);
-  // A node in maintenance may always drop its instance_uuid (one op).
-  const onlyInstanceRemoval = n.maintenance && ops.length === 1 && ops[0]!.op === 'remove' && ops[0]!.path === '/instance_uuid';
+  // A node in maintenance may always drop its instance_uuid (exactly this one op).
+  const onlyInstanceRemoval = n.maintenance && ops.length === 1 && ops[0]!.op === 'remove' && ops[0]!.path === '/instance_uuid' && Object.keys(ops[0]!).length === 2;
   if (!onlyInstanceRemoval) {
-    if (n.provision_state === S.INSPECTING && supports(req, 'inspect_wait')) {
-      throw new ConflictError(`Node ${n.uuid} can not be updated while a state transition is in progress.`);
-    }
     if (n.target_provision_state && !UPDATE_ALLOWED_STATES.has(n.provision_state)) {
-      throw new ConflictError(`Node ${n.uuid} can not be updated while a state transition is in progress.`);
+      throw new ConflictError(`Node ${ident} can not be updated while a state transition is in progress.`);
+    }
+    if (n.provision_state === S.INSPECTING && supports(req, 'inspect_wait')) {
+      throw new ConflictError(`Cannot update node "${n.uuid}" while it is in state "inspecting".`);
     }
   }
+  const names = patchValues(ops, '/name');
+  if (names.length) checkNames(req, names, `Node ${ident}: Cannot change name to invalid name '%s'`);
   const [c] = await refMaps(deps, [n]);
   const before = patchDoc(n, n.chassis_id === null ? null : c.get(n.chassis_id) ?? null);
   const after = applyPatch(before, ops);
+  validate('patch', Object.fromEntries(Object.entries(after).filter(([k]) => k in NODE_PATCH_SCHEMA.properties!)), NODE_PATCH_SCHEMA);
+  validateExtra(after);
   // Removed root fields fall back to their defaults.
   const json = ['driver_info', 'extra', 'instance_info', 'properties', 'network_data'];
   for (const f of PATCH_ALLOWED_FIELDS) if (!(f in after)) after[f] = json.includes(f) ? {} : null;
   for (const f of json) if (after[f] === null) after[f] = {};
-  validate('node', Object.fromEntries(Object.entries(after).filter(([k]) => k in NODE_PATCH_SCHEMA.properties!)), { ...NODE_PATCH_SCHEMA, required: ['driver'] });
   const changes: Partial<Node> = {};
   for (const f of PATCH_ALLOWED_FIELDS) {
     if (JSON.stringify(after[f]) === JSON.stringify(before[f])) continue;
     (changes as Record<string, unknown>)[f] = after[f];
   }
-  if ('name' in changes) checkName(req, changes.name, "Node %s can not be updated with invalid name '%s'".replace('%s', n.uuid));
   for (const f of ['automated_clean', 'maintenance', 'protected', 'retired'] as const) {
     if (f in changes) {
       const v = (changes as Record<string, unknown>)[f];
-      (changes as Record<string, unknown>)[f] = v === null ? (f === 'automated_clean' ? null : false) : boolValue(f, v);
+      (changes as Record<string, unknown>)[f] = v === null ? (f === 'automated_clean' ? null : false) : boolArg(f, v);
     }
   }
-  if ('instance_uuid' in changes && changes.instance_uuid !== null) {
-    if (!isUuidLike(changes.instance_uuid)) throw new InvalidError(`Expected UUID for instance_uuid: ${String(changes.instance_uuid)}`);
-    changes.instance_uuid = canonicalUuid(changes.instance_uuid as string);
-  }
+  if ('instance_uuid' in changes && changes.instance_uuid !== null) changes.instance_uuid = canonicalUuid(changes.instance_uuid as string);
   if ('chassis_uuid' in changes) {
     const cu = (changes as Record<string, unknown>).chassis_uuid as string | null;
     delete (changes as Record<string, unknown>).chassis_uuid;
     if (cu === null) {
-      if (!supports(req, 'unset_chassis')) throw new NotAcceptableError('Request not acceptable.');
       changes.chassis_id = null;
     } else {
-      if (!isUuidLike(cu)) throw new InvalidError(`Expected UUID for chassis_uuid: ${cu}`);
       const row = await deps.db.selectFrom('chassis').select('id').where('uuid', '=', canonicalUuid(cu)).executeTakeFirst();
       if (!row) throw new InvalidError(`Chassis ${cu} could not be found.`);
       changes.chassis_id = row.id;
     }
+    if (changes.chassis_id === null && n.chassis_id !== null && !supports(req, 'unset_chassis')) throw new NotAcceptableError('Request not acceptable.');
   }
   if ('conductor_group' in changes) changes.conductor_group = ((changes.conductor_group as string | null) ?? '').toLowerCase();
   if ('maintenance' in changes && changes.maintenance === false) { changes.maintenance_reason = null; changes.fault = null; }
-  if ('driver' in changes) {
-    try { await deps.conductor.getDriver(changes.driver as string); } catch (e) {
-      if (e instanceof IngotError && e.code === 'NotFound') throw new InvalidError(`No valid host was found. Reason: No conductor service registered which supports driver ${String(changes.driver)} for conductor group "${n.conductor_group}".`);
-      throw e;
-    }
+  await checkTopic(deps, (changes.driver as string | undefined) ?? n.driver, changes.conductor_group ?? n.conductor_group);
+  if ('driver' in changes && n.console_enabled) {
+    throw new ConflictError(`Node ${ident} can not update the driver while the console is enabled. Please stop the console first.`);
   }
-  if (Object.keys(changes).length === 0) return n;
   try {
+    // Like Ironic, every accepted PATCH goes through the conductor under the node lock, so
+    // the answer shows the reservation and a fresh updated_at even when nothing changed.
     return await deps.conductor.updateNode(n.id, changes, reset ? { resetInterfaces: true } : {});
   } catch (err) {
     const col = uniqueViolation(err);
@@ -268,33 +295,48 @@ async function patchNode(req: FastifyRequest, deps: ApiDeps, ident: string): Pro
   }
 }
 
+type Ident = { Params: { ident: string } };
+
 export function nodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/nodes', async (req) => listNodes(req, deps, false));
+  app.get('/v1/nodes', async (req) => {
+    // `/v1/nodes//` reaches get_one with an empty identifier.
+    if (/\/nodes\/\/+$/.test(req.url.split('?')[0]!)) throw new InvalidError('Missing mandatory parameter: node_ident');
+    return listNodes(req, deps, false);
+  });
   app.get('/v1/nodes/detail', async (req) => listNodes(req, deps, true, {}, 'nodes/detail'));
-  app.get<{ Params: { ident: string } }>('/v1/nodes/:ident', async (req) => {
-    const q = queryOf(req, ['fields']);
-    const fields = parseFields(q.fields);
-    checkFields(req, fields);
+  app.get<Ident>('/v1/nodes/:ident', async (req) => {
+    checkRoutingIdent(req.params.ident);
+    const q = ironicArgs(req, [['fields', 'string_list']]);
+    const fields = q.fields as string[] | undefined;
     const n = await getNode(req, deps.nodes, req.params.ident);
+    checkFields(req, fields);
     return renderOne(req, deps, n, fields);
   });
   app.post('/v1/nodes', async (req, reply) => {
-    queryOf(req, []);
+    ironicArgs(req, []);
     const n = await createNode(req, deps);
     const base = publicUrl(req, deps.config.publicUrl);
     reply.code(201).header('Location', `${base}/v1/nodes/${n.uuid}`);
     return renderOne(req, deps, n);
   });
-  app.patch<{ Params: { ident: string } }>('/v1/nodes/:ident', async (req) => {
+  app.patch<Ident>('/v1/nodes/:ident', async (req) => {
+    checkRoutingIdent(req.params.ident);
     const n = await patchNode(req, deps, req.params.ident);
     return renderOne(req, deps, n);
   });
-  app.delete<{ Params: { ident: string } }>('/v1/nodes/:ident', async (req, reply) => {
-    queryOf(req, []);
+  app.delete<Ident>('/v1/nodes/:ident', async (req, reply) => {
+    checkRoutingIdent(req.params.ident);
+    ironicArgs(req, []);
     const n = await getNode(req, deps.nodes, req.params.ident);
     await deps.conductor.destroyNode(n.id);
     return reply.code(204).send();
   });
+  // Pecan hands the path segment to post() as its `node` argument, which then fails the schema.
+  app.post<Ident>('/v1/nodes/:ident', async (req) => {
+    checkRoutingIdent(req.params.ident);
+    throw new InvalidError(`Schema error for node: ${pyRepr(req.params.ident)} is not of type 'object'`);
+  });
+  app.put<Ident>('/v1/nodes/:ident', async (req) => { checkRoutingIdent(req.params.ident); throw new RoutingError(405); });
   app.put('/v1/nodes', async () => { throw new RoutingError(405); });
   app.delete('/v1/nodes', async () => { throw new RoutingError(405); });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
 import { MAX_VERSION, MIN_VERSION, versionString, supports as supportsAt, type Feature } from '../../contracts/versions.ts';
 import { publicUrl } from '../context.ts';
-import { RoutingError } from '../errors.ts';
+import { IngotError } from '../../core/errors.ts';
 
 function versionDoc(base: string) {
   return { id: 'v1', links: [{ href: `${base}/v1/`, rel: 'self' }], status: 'CURRENT', min_version: versionString(MIN_VERSION), version: versionString(MAX_VERSION) };
@@ -29,17 +29,22 @@ function v1Doc(req: FastifyRequest, base: string) {
 }
 
 export function rootRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/', async (req) => {
-    const base = publicUrl(req, deps.config.publicUrl);
-    return {
-      name: 'OpenStack Ironic API',
-      description: 'Ironic is an OpenStack project which enables the provision and management of baremetal machines.',
-      default_version: versionDoc(base),
-      versions: [versionDoc(base)],
-    };
+  // 21.4's root controller answers every method with the document.
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/',
+    handler: async (req) => {
+      const base = publicUrl(req, deps.config.publicUrl);
+      return {
+        name: 'OpenStack Ironic API',
+        description: 'Ironic is an OpenStack project which enables the provision and management of baremetal machines.',
+        default_version: versionDoc(base),
+        versions: [versionDoc(base)],
+      };
+    },
   });
   app.get('/v1', async (req) => v1Doc(req, publicUrl(req, deps.config.publicUrl)));
+  // Other methods on /v1 fail inside the v1 controller: a fault body with version headers.
   for (const m of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
-    app.route({ method: m, url: '/v1', handler: async () => { throw new RoutingError(405); } });
+    app.route({ method: m, url: '/v1', handler: async () => { throw new IngotError('MethodNotAllowed', 'The server could not comply with the request since it is either malformed or otherwise incorrect.'); } });
   }
 }

@@ -7,7 +7,17 @@ import { messageOf } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
-import { automatedCleanSteps, runSteps, validateRequestedSteps, type Step } from '../steps.ts';
+import { automatedCleanSteps, runSteps, unsupportedStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
+
+/** Keys Ironic's wipe_cleaning_internal_info drops (clean_steps is kept, as None). */
+const CLEANING_KEYS = ['agent_cached_clean_steps', 'clean_step_index', 'cleaning_reboot', 'cleaning_polling',
+  'cleaning_disable_ramdisk', 'skip_current_clean_step', 'steps_validated'];
+
+function wipeCleaningInfo(dii: Json): Json {
+  const out: Json = { ...dii, clean_steps: null };
+  for (const k of CLEANING_KEYS) delete out[k];
+  return out;
+}
 
 /** A failed manual clean still targets manageable (Ironic's cleaning_error_handler). */
 function failTarget(manual: boolean): typeof S.MANAGEABLE | undefined {
@@ -20,7 +30,7 @@ function automatedCleanEnabled(deps: FlowDeps, task: Task): boolean {
 }
 
 /** Entered in state `cleaning`. `manualSteps` set = manual cleaning. */
-export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json[]): Promise<void> {
+export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json[], disableRamdisk = false): Promise<void> {
   const manual = manualSteps !== undefined;
   const { driver, handle } = await prepare(deps, task);
   // Validate what cleaning needs before touching the hardware.
@@ -31,12 +41,19 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
     await failTask(deps, task, `Validation of node ${task.node.uuid} for cleaning failed: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });
     return;
   }
+  // Like Ironic, the requested steps are recorded before they are checked, and stay
+  // recorded when the check fails.
+  const dii = wipeCleaningInfo(task.node.driver_internal_info);
+  if (manual) Object.assign(dii, { clean_steps: manualSteps, cleaning_disable_ramdisk: disableRamdisk });
+  await task.save({ driver_internal_info: dii });
   let steps: Step[];
   if (manual) {
     try {
+      const unknown = unsupportedStepErrors(driver, 'clean', manualSteps);
+      if (unknown) throw new Error(unknown);
       steps = validateRequestedSteps(driver, 'clean', manualSteps);
     } catch (err) {
-      await failTask(deps, task, messageOf(err), { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });
+      await failTask(deps, task, `Cannot clean node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });
       return;
     }
   } else {
@@ -72,7 +89,7 @@ export async function continueCleaning(deps: FlowDeps, task: Task, steps: Step[]
 }
 
 async function finishCleaning(deps: FlowDeps, task: Task, manual: boolean): Promise<void> {
-  const dii = { ...task.node.driver_internal_info };
+  const dii = wipeCleaningInfo(task.node.driver_internal_info);
   delete dii.cleaning_manual;
   const extra = { clean_step: {}, driver_internal_info: dii };
   if (task.node.provision_state === S.CLEAN_WAIT) await task.apply('resume', {}, manual ? S.MANAGEABLE : undefined);

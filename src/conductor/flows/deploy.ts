@@ -82,7 +82,8 @@ export async function doNodeTearDown(deps: FlowDeps, task: Task): Promise<void> 
   }
   const ii = task.node.instance_info;
   const dii = { ...task.node.driver_internal_info };
-  delete dii.deploy_steps; delete dii.deploy_step_index;
+  // wipe_deploy_internal_info: deploy_steps stays as None.
+  dii.deploy_steps = null; delete dii.deploy_step_index;
   await task.save({ instance_info: {}, instance_uuid: null, driver_internal_info: dii, deploy_step: {}, ...(await readPower(driver, handle)) });
   if (task.node.allocation_id !== null) {
     await deps.db.deleteFrom('allocations').where('id', '=', task.node.allocation_id).execute();

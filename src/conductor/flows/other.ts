@@ -5,6 +5,16 @@ import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * A salted SHA-512 of the rescue password in crypt(3) notation (`$6$salt$hash`). Only its
+ * presence is visible (instance_info is masked in API answers); it is not crypt-compatible.
+ */
+function hashPassword(password: string): string {
+  const salt = randomBytes(12).toString('base64url').slice(0, 16);
+  return `$6$${salt}$${createHash('sha512').update(salt + password).digest('base64')}`;
+}
 
 /**
  * What verify records besides power (Ironic's node_cache_vendor / node_cache_boot_mode):
@@ -71,9 +81,9 @@ export async function doInspect(deps: FlowDeps, task: Task): Promise<void> {
       await deps.db.insertInto('node_inventory').values({ node_id: task.node.id, inventory_data: JSON.stringify(res.inventory), plugin_data: JSON.stringify({}), created_at: now, updated_at: null }).execute();
     }
     if (res.outcome === 'wait') await task.apply('wait');
-    else await task.apply('done', { inspection_finished_at: isoNow() });
+    else await task.apply('done', { inspection_finished_at: isoNow(), inspection_started_at: null });
   } catch (err) {
-    await failTask(deps, task, `Failed to inspect hardware. Reason: ${messageOf(err)}`, { event: 'fail', eventType: 'inspecting' });
+    await failTask(deps, task, `Failed to inspect hardware. Reason: ${messageOf(err)}`, { event: 'fail', eventType: 'inspecting', extra: { inspection_started_at: null } });
   }
 }
 
@@ -93,7 +103,9 @@ export async function doAdopt(deps: FlowDeps, task: Task): Promise<void> {
 export async function doRescue(deps: FlowDeps, task: Task, password: string): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
   try {
-    await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password } });
+    // Ironic keeps the password and a crypt(3)-style hash of it (the one agents get) in
+    // instance_info; both are masked in API answers and dropped again on unrescue.
+    await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password, hashed_rescue_password: hashPassword(password) } });
     const r = await driver.rescue.rescue(handle.ctx);
     await handle.flush();
     await task.apply(r === 'wait' ? 'wait' : 'done');
@@ -109,6 +121,7 @@ export async function doUnrescue(deps: FlowDeps, task: Task): Promise<void> {
     await handle.flush();
     const ii = { ...task.node.instance_info };
     delete ii.rescue_password;
+    delete ii.hashed_rescue_password;
     await task.apply('done', { instance_info: ii });
   } catch (err) {
     await failTask(deps, task, `Failed to unrescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'unrescuing' });

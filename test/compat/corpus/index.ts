@@ -7,8 +7,9 @@ import { provisionScenarios } from './provision.ts';
 import { portScenarios } from './ports.ts';
 import { miscScenarios } from './misc.ts';
 import { badInputScenarios } from './bad-input.ts';
+import { nodeSubresourceScenarios } from './node-subresources.ts';
 
 export const CORPUS: Scenario[] = [
   ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...portScenarios,
-  ...miscScenarios, ...badInputScenarios,
+  ...nodeSubresourceScenarios, ...miscScenarios, ...badInputScenarios,
 ];

@@ -66,7 +66,7 @@ export const miscScenarios: Scenario[] = [
     steps: [
       { method: 'POST', path: '/v1/nodes', body: { driver: 'fake-hardware', name: 'cmp-alloc', resource_class: 'cmp-alloc-rc' }, capture: { n: 'uuid' } },
       post('/v1/allocations', { resource_class: 'cmp-alloc-rc', name: 'cmp-a1' }, 'a1'),
-      { path: '/v1/allocations/${a1}' },
+      { poll: { path: '/v1/allocations/${a1}', field: 'state', while: ['allocating'] } },
       post('/v1/allocations', { resource_class: 'cmp-alloc-rc', node: '${n}', name: 'cmp-a2' }, 'a2'),
       post('/v1/allocations', { resource_class: 'cmp-alloc-rc', node: 'cmp-alloc', name: 'cmp-a2' }),
       post('/v1/allocations', { resource_class: 'cmp-alloc-rc', node: 'cmp-alloc' }, undefined, '1.57'),

@@ -4,7 +4,8 @@ import type { Scenario, Step } from '../runner.ts';
 const RC = 'resource_class=cmp-list';
 const mk = (i: number, body: Record<string, unknown>): Step => ({
   method: 'POST', path: '/v1/nodes',
-  body: { driver: 'fake-hardware', name: `cmp-list-${i}`, resource_class: 'cmp-list', ...body },
+  // Fixed UUIDs: sorting by uuid must give the same order on both servers.
+  body: { driver: 'fake-hardware', name: `cmp-list-${i}`, uuid: `${'5c3b0a2e-1111-4222-8333-'}${String(i * 7919).padStart(12, '0')}`, resource_class: 'cmp-list', ...body },
   capture: { [`l${i}`]: 'uuid' },
 });
 
