@@ -19,7 +19,7 @@ test('deallocation is refused for active nodes and nodes mid-transition, unless 
 });
 
 test('allocations left in allocating are matched again on resume', async () => {
-  const { startHarness } = await import('../testing/api-harness.ts');
+  const { startHarness } = await import('../../test/support/api-harness.ts');
   const { AllocationRepo } = await import('../db/allocations.ts');
   const { resumeAllocations } = await import('./allocations.ts');
   const h = await startHarness();

@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, waitState, type Harness } from '../testing/api-harness.ts';
+import { startHarness, waitState, type Harness } from '../../test/support/api-harness.ts';
 import type { BiosInterface, BiosSetting, ComposedDriver, DriverContext } from '../drivers/base.ts';
 import { InvalidError } from '../core/errors.ts';
 import { cacheBiosSettings } from './bios.ts';

@@ -297,6 +297,8 @@ export class Conductor implements ConductorApi {
   async setConsoleMode(nodeId: number, enabled: boolean): Promise<void> {
     await this.withDriver(nodeId, 'console', async (t, d, h) => {
       await d.console.validate(h.ctx);
+      // Already in the requested mode: Ironic only logs it.
+      if (t.node.console_enabled === enabled) return;
       if (enabled) await d.console.startConsole(h.ctx); else await d.console.stopConsole(h.ctx);
       await t.save({ console_enabled: enabled });
     });

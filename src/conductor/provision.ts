@@ -11,7 +11,7 @@ import { MAX_VERSION } from '../contracts/versions.ts';
 import type { Task } from './task.ts';
 import { type FlowDeps, spawnWithTask, failTask } from './deps.ts';
 import { doNodeClean } from './flows/clean.ts';
-import { doNodeDeploy, doNodeTearDown } from './flows/deploy.ts';
+import { doNodeDeploy, doNodeTearDown, validateDeploy } from './flows/deploy.ts';
 import { doNodeVerify, doInspect, doAdopt, doRescue, doUnrescue } from './flows/other.ts';
 
 function invalidState(task: Task, event: string): never {
@@ -45,7 +45,7 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
         await task.apply('manage', node.provision_state === S.CLEAN_FAILED ? {} : { last_error: null });
         return;
       case 'provide':
-        if (node.retired) throw new InvalidError(`Cannot provide node ${node.uuid}: it is retired (retired_reason: ${node.retired_reason ?? 'none'}).`);
+        if (node.retired) throw new InvalidError(`The providing operation can't be performed on node ${node.uuid} because it is retired.`);
         return await start('provide', (t) => doNodeClean(deps, t));
       case 'clean':
         return await start('clean', (t) => doNodeClean(deps, t, args.cleanSteps ?? [], args.disableRamdisk ?? false), {}, S.MANAGEABLE);
@@ -53,7 +53,8 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
         return await start('inspect', (t) => doInspect(deps, t), { inspection_started_at: isoNow(), inspection_finished_at: null });
       case 'deploy':
       case 'rebuild': {
-        if (node.maintenance) throw new InvalidError(`Node ${node.uuid} is in maintenance mode, cannot deploy.`);
+        if (node.maintenance) throw new InvalidError(`The provisioning operation can't be performed on node ${node.uuid} because it's in maintenance mode.`);
+        await validateDeploy(deps, task, args.deploySteps);
         return await start(event, (t) => doNodeDeploy(deps, t, { configdrive: args.configdrive, deploySteps: args.deploySteps }));
       }
       case 'delete':

@@ -76,15 +76,35 @@ export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, req
 }
 
 /**
- * Ironic's check that requested steps exist ("node does not support this clean step: <the
- * step as given, as a Python dict>"), all errors joined by "; "; empty when all are known.
+ * Ironic's _validate_user_steps for user-given steps (manual clean, deploy_steps, deploy
+ * templates), with its texts; the step is shown as given, as a Python dict. Unknown steps
+ * are errors unless `skipMissing` (deploy validation, where they may come from the ramdisk).
  */
-export function unsupportedStepErrors(driver: ComposedDriver, phase: Phase, requested: Json[]): string {
-  const avail = availableSteps(driver, phase);
-  return requested
-    .filter((r) => !avail.some((s) => s.interface === r.interface && s.step === r.step))
-    .map((r) => `node does not support this ${phase} step: ${pyRepr(r)}`)
-    .join('; ');
+export function userStepErrors(driver: ComposedDriver, phase: Phase, requested: Json[], skipMissing = false, disableRamdisk = false): string[] {
+  const errors: string[] = [];
+  for (const u of requested) {
+    const def = STEP_INTERFACES.includes(u.interface as InterfaceKind)
+      ? defs(driver, u.interface as InterfaceKind).find((d) => d.step === u.step && (phase === 'clean' ? d.cleanPriority : d.deployPriority) !== undefined)
+      : undefined;
+    if (!def) {
+      if (!skipMissing) errors.push(`node does not support this ${phase} step: ${pyRepr(u)}`);
+      continue;
+    }
+    const argsinfo = def.argsinfo ?? {};
+    const userArgs = (u.args ?? {}) as Json;
+    const unexpected = Object.keys(userArgs).filter((k) => !(k in argsinfo));
+    if (unexpected.length) errors.push(`${phase} step ${pyRepr(u)} has these unexpected arguments: ${unexpected.join(', ')}`);
+    const priority = Number(u.priority ?? 0);
+    if (phase === 'clean' || priority > 0) {
+      const missing = Object.entries(argsinfo).filter(([n, i]) => i.required && !(n in userArgs)).map(([n, i]) => (i.description ? `${n} (${i.description})` : n));
+      if (missing.length) errors.push(`${phase} step ${pyRepr(u)} is missing these required arguments: ${missing.join(', ')}`);
+      if (disableRamdisk && def.requiresRamdisk !== false) errors.push(`clean step ${pyRepr(u)} requires booting a ramdisk`);
+    }
+    if (phase === 'deploy' && priority > 0 && u.interface === 'deploy' && u.step === 'deploy') {
+      errors.push(`deploy step ${String(u.step)} on interface ${String(u.interface)} is a core step and cannot be overridden by user steps. It may be disabled by setting the priority to 0`);
+    }
+  }
+  return errors;
 }
 
 export type RunResult = { outcome: 'done' } | { outcome: 'wait' } | { outcome: 'fail'; error: string };

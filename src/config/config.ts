@@ -5,12 +5,8 @@
 import { join } from 'node:path';
 import type { InterfaceKind } from '../core/node.ts';
 
-export interface DriverConfig {
-  enabledHardwareTypes: string[];
-  enabledInterfaces: Record<InterfaceKind, string[]>;
-  /** Operator-chosen default per kind (must be enabled and supported), else first match. */
-  defaultInterfaces: Partial<Record<InterfaceKind, string>>;
-}
+export type { DriverConfig } from '../core/driver-config.ts';
+import type { DriverConfig } from '../core/driver-config.ts';
 
 export interface Config {
   host: string;

@@ -59,7 +59,7 @@ export async function openDb(url: string): Promise<Db> {
     conn.pragma(`synchronous = ${process.env.INGOT_SQLITE_SYNC ?? 'NORMAL'}`);
     conn.pragma('busy_timeout = 5000');
     conn.pragma('foreign_keys = ON');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
@@ -79,6 +79,28 @@ export async function openDb(url: string): Promise<Db> {
     throw new Error(`database migration failed for ${redactUrl(url)}: ${(error as Error).message ?? String(error)}`);
   }
   return { kysely, dialect, close: () => kysely.destroy() };
+}
+
+/**
+ * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares per query.
+ * Caching compiled statements by SQL text removes that cost on the hot paths (node
+ * create, provision transitions). Safe because better-sqlite3 runs statements
+ * synchronously and Kysely never keeps an iterator open across queries here.
+ */
+function withStatementCache(conn: { prepare(sql: string): any; close(): unknown }, max = 500): { prepare(sql: string): any; close(): void } {
+  const cache = new Map<string, any>();
+  return {
+    prepare(sql: string) {
+      let st = cache.get(sql);
+      if (st === undefined) {
+        st = conn.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, st);
+      }
+      return st;
+    },
+    close() { cache.clear(); conn.close(); },
+  };
 }
 
 export function redactUrl(url: string): string {

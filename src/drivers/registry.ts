@@ -8,7 +8,7 @@
  */
 import { INTERFACE_KINDS, type InterfaceKind, type Node } from '../core/node.ts';
 import { InvalidError, NotFoundError } from '../core/errors.ts';
-import type { DriverConfig } from '../config/config.ts';
+import type { DriverConfig } from '../core/driver-config.ts';
 import type { ComposedDriver, HardwareType, InterfaceByKind } from './base.ts';
 import { ALL_HARDWARE_TYPES } from './hardware-types.ts';
 

@@ -59,18 +59,18 @@ test('redfish node through the baremetal CLI: validate, power, boot device, insp
   await bm('node', 'power', 'on', 'rf-0', '--power-timeout', '30');
   for (let i = 0; i < 50 && (await field('rf-0', 'power_state')) !== 'power on'; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(await field('rf-0', 'power_state'), 'power on');
-  assert.equal(lab.machine(m.id).power, 'On');
+  assert.equal(lab.machine(m.id)!.power, 'On');
 
   await bm('node', 'boot', 'device', 'set', 'rf-0', 'pxe', '--persistent');
   const bd = JSON.parse(await bm('node', 'boot', 'device', 'show', 'rf-0', '-f', 'json'));
   assert.equal(bd.boot_device, 'pxe');
-  assert.equal(lab.machine(m.id).boot.target, 'Pxe');
+  assert.equal(lab.machine(m.id)!.boot.target, 'Pxe');
   const supported = JSON.parse(await bm('node', 'boot', 'device', 'show', 'rf-0', '--supported', '-f', 'json'));
   assert.ok(supported.supported_boot_devices.includes('disk'));
 
   await bm('node', 'inspect', 'rf-0', '--wait', '60');
   const ports = JSON.parse(await bm('port', 'list', '--node', 'rf-0', '-f', 'json')) as { Address: string }[];
-  const macs = lab.machine(m.id).nics.map((n) => n.mac.toLowerCase()).sort();
+  const macs = lab.machine(m.id)!.nics.map((n) => n.mac.toLowerCase()).sort();
   assert.deepEqual(ports.map((p) => p.Address).sort(), macs);
   const props = JSON.parse(await bm('node', 'show', 'rf-0', '-f', 'json')).properties;
   assert.ok(Number(props.cpus) > 0 && Number(props.memory_mb) > 0, JSON.stringify(props));
@@ -83,7 +83,7 @@ test('redfish node through the baremetal CLI: validate, power, boot device, insp
   assert.equal(await field('rf-0', 'provision_state'), 'manageable');
   const bios = JSON.parse(await bm('node', 'bios', 'setting', 'show', 'rf-0', 'ProcTurboMode', '-f', 'json'));
   assert.equal(bios.value, 'Disabled');
-  assert.equal(lab.machine(m.id).bios.current.ProcTurboMode, 'Disabled');
+  assert.equal(lab.machine(m.id).bios?.current.ProcTurboMode, 'Disabled');
   const raid = JSON.parse(await bm('node', 'show', 'rf-0', '-f', 'json')).raid_config;
   assert.equal(raid.logical_disks?.[0]?.raid_level, '1');
 });

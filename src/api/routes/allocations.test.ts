@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startHarness, waitState, type Harness } from '../../testing/api-harness.ts';
+import { startHarness, waitState, type Harness } from '../../../test/support/api-harness.ts';
 import { AllocationRepo } from '../../db/allocations.ts';
 import { doAllocate } from '../../conductor/allocations.ts';
 import { API_SAMPLES_DIR } from '../../testing/shared-data.ts';

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { startHarness, type Harness } from '../../../test/support/api-harness.ts';
 import { API_SAMPLES_DIR } from '../../testing/shared-data.ts';
 
 const SAMPLES = API_SAMPLES_DIR;

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { startHarness, type Harness } from '../../../test/support/api-harness.ts';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { startHarness, type Harness } from '../../../test/support/api-harness.ts';
 import { historyRepr } from './node-data.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../../../shared/data/ironic-api-samples', import.meta.url));

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startHarness, type Harness } from '../../testing/api-harness.ts';
+import { startHarness, type Harness } from '../../../test/support/api-harness.ts';
 import { splitIndicator } from './node-management.ts';
 
 /** shared/ sits beside the project root (here and in CI). */

@@ -10,7 +10,7 @@ import { nextState, STATES, type FsmEvent } from '../../core/fsm.ts';
 import { MAX_VERSION, MIN_VERB_VERSIONS } from '../../contracts/versions.ts';
 import type { Json } from '../../core/node.ts';
 import { supports, publicUrl } from '../context.ts';
-import { queryOf, bodyObject } from '../params.ts';
+import { queryOf } from '../params.ts';
 import { getNode } from '../lookup.ts';
 import { legacyState } from '../views/node.ts';
 import { RoutingError } from '../errors.ts';
@@ -236,7 +236,6 @@ export function nodeStateRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const enabled = boolArg('enabled', required('enabled', b.enabled));
     const n = await getNode(req, deps.nodes, req.params.ident);
     if (enabled === undefined) throw new InvalidError('Missing mandatory parameter: enabled');
-    if (n.console_enabled === enabled) throw new ConflictError(`Node ${n.uuid} console is already ${enabled ? 'enabled' : 'disabled'}.`);
     await deps.conductor.setConsoleMode(n.id, enabled);
     location(req, deps, reply, req.params.ident, 'states/console');
     return reply.code(202).send();

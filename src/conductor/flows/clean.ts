@@ -7,7 +7,7 @@ import { messageOf } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
-import { automatedCleanSteps, runSteps, unsupportedStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
+import { automatedCleanSteps, runSteps, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
 
 /** Keys Ironic's wipe_cleaning_internal_info drops (clean_steps is kept, as None). */
 const CLEANING_KEYS = ['agent_cached_clean_steps', 'clean_step_index', 'cleaning_reboot', 'cleaning_polling',
@@ -49,8 +49,8 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
   let steps: Step[];
   if (manual) {
     try {
-      const unknown = unsupportedStepErrors(driver, 'clean', manualSteps);
-      if (unknown) throw new Error(unknown);
+      const errors = userStepErrors(driver, 'clean', manualSteps, false, disableRamdisk);
+      if (errors.length) throw new Error(errors.join('; '));
       steps = validateRequestedSteps(driver, 'clean', manualSteps);
     } catch (err) {
       await failTask(deps, task, `Cannot clean node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'cleaning', target: failTarget(manual) });

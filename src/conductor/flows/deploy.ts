@@ -8,7 +8,8 @@ import { messageOf } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
-import { availableSteps, runSteps, sortSteps, validateRequestedSteps, type Step } from '../steps.ts';
+import { InvalidError } from '../../core/errors.ts';
+import { availableSteps, runSteps, sortSteps, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
 import { doNodeClean } from './clean.ts';
 
 /** The node's power state as the driver reads it now (recorded after deploy/tear down). */
@@ -17,6 +18,42 @@ async function readPower(driver: Awaited<ReturnType<typeof prepare>>['driver'], 
     return { power_state: (await driver.power.getPowerState(handle.ctx)) ?? null };
   } catch {
     return {};
+  }
+}
+
+/**
+ * Ironic's synchronous part of do_node_deploy (start_deploy): power and deploy interface
+ * validation, instance traits present on the node, then the steps of matching deploy
+ * templates and the user's deploy_steps (unknown ones skipped: the ramdisk may add them).
+ * Any failure is a 400 "Failed to validate deploy or power info for node …" and the node
+ * stays where it was.
+ */
+export async function validateDeploy(deps: FlowDeps, task: Task, deploySteps?: Json[]): Promise<void> {
+  const { driver, handle } = await prepare(deps, task);
+  const node = task.node;
+  try {
+    await driver.power.validate(handle.ctx);
+    await driver.deploy.validate(handle.ctx);
+    const wanted = node.instance_info.traits;
+    if (wanted !== undefined && wanted !== null && !(Array.isArray(wanted) && wanted.length === 0)) {
+      if (!Array.isArray(wanted) || !wanted.every((t) => typeof t === 'string')) {
+        throw new Error(`Error parsing traits from Node ${node.uuid} instance_info field. A list of strings is expected.`);
+      }
+      const missing = [...new Set(wanted as string[])].filter((t) => !node.traits.includes(t));
+      if (missing.length) throw new Error(`Cannot specify instance traits that are not also set on the node. Node ${node.uuid} is missing traits ${missing.join(', ')}`);
+      const rows = await deps.db.selectFrom('deploy_templates').innerJoin('deploy_template_steps', 'deploy_template_steps.deploy_template_id', 'deploy_templates.id')
+        .select(['deploy_templates.name', 'deploy_template_steps.interface', 'deploy_template_steps.step', 'deploy_template_steps.args', 'deploy_template_steps.priority'])
+        .where('deploy_templates.name', 'in', wanted as string[]).execute();
+      const errors = userStepErrors(driver, 'deploy', rows.map((r) => ({ interface: r.interface, step: r.step, args: r.args ? JSON.parse(r.args) : {}, priority: r.priority })), true);
+      if (errors.length) {
+        const names = [...new Set(rows.map((r) => r.name))].join(',');
+        throw new Error(`Validation of deploy steps from deploy templates matching this node's instance traits failed. Matching deploy templates: ${names}. Errors: ${errors.join('; ')}`);
+      }
+    }
+    const errors = deploySteps?.length ? userStepErrors(driver, 'deploy', deploySteps, true) : [];
+    if (errors.length) throw new Error(`Validation of deploy steps from "deploy steps" argument failed.${errors.join('; ')}`);
+  } catch (err) {
+    throw new InvalidError(`Failed to validate deploy or power info for node ${node.uuid}: ${messageOf(err)}`);
   }
 }
 

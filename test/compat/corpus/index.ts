@@ -8,8 +8,10 @@ import { portScenarios } from './ports.ts';
 import { miscScenarios } from './misc.ts';
 import { badInputScenarios } from './bad-input.ts';
 import { nodeSubresourceScenarios } from './node-subresources.ts';
+import { provisionMoreScenarios } from './provision-more.ts';
+import { resourceMoreScenarios } from './resources-more.ts';
 
 export const CORPUS: Scenario[] = [
-  ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...portScenarios,
+  ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...provisionMoreScenarios, ...portScenarios, ...resourceMoreScenarios,
   ...nodeSubresourceScenarios, ...miscScenarios, ...badInputScenarios,
 ];

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig, type Config } from '../config/config.ts';
-import { startService, type Service } from '../bin/service.ts';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { startService, type Service } from '../../src/bin/service.ts';
 
 export interface Harness {
   svc: Service;
