@@ -3,7 +3,7 @@
  * in `<shared>/peer/ironic`, own state dir and ports, never the shared peer on 6390) and a
  * fresh Ingot listening on a free port with the same conductor hostname as the peer.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Peer { url: string; dir: string; stop(): Promise<void> }
+export interface Peer {
+  url: string;
+  dir: string;
+  stop(): Promise<void>;
+  /** Last resort when the test process exits early (timeout, crash): stop the daemons now. */
+  stopSync(): void;
+}
 
 /** Start a private real Ironic (fresh SQLite DB) and wait until it serves fake-hardware. */
 export async function startPeer(): Promise<Peer> {
@@ -45,17 +51,27 @@ export async function startPeer(): Promise<Peer> {
   let rpcPort = await freePort();
   while (rpcPort === apiPort || rpcPort === 6390) rpcPort = await freePort();
   const env = { ...process.env, IRONIC_PEER_DIR: dir, IRONIC_API_PORT: String(apiPort), IRONIC_RPC_PORT: String(rpcPort), IRONIC_RESET_DB: '1' };
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     await run('bash', [join(PEER_DIR, 'stop.sh')], { env }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    try { execFileSync('bash', [join(PEER_DIR, 'stop.sh')], { env, stdio: 'ignore' }); } catch { /* best effort */ }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopSync);
   try {
     await run('bash', [join(PEER_DIR, 'start.sh')], { env, timeout: 90_000 });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url: `http://127.0.0.1:${apiPort}`, dir, stop };
+  return { url: `http://127.0.0.1:${apiPort}`, dir, stop, stopSync };
 }
 
 export interface Ingot { url: string; svc: Service; stop(): Promise<void> }
