@@ -9,9 +9,9 @@ import { FakePower } from './fake/index.ts';
 
 const EXPECTED: Record<string, string[]> = {
   bios: ['fake', 'no-bios', 'redfish'], boot: ['fake', 'ipxe', 'pxe', 'redfish-virtual-media'], console: ['fake', 'no-console'],
-  deploy: ['fake', 'direct', 'ramdisk'], inspect: ['fake', 'no-inspect', 'agent', 'redfish'], management: ['fake', 'noop', 'redfish'],
-  network: ['noop', 'flat'], power: ['fake', 'agent', 'redfish'], raid: ['fake', 'no-raid', 'agent', 'redfish'],
-  rescue: ['fake', 'no-rescue', 'agent'], storage: ['fake', 'noop'], vendor: ['fake', 'no-vendor', 'redfish'],
+  deploy: ['fake', 'direct', 'ramdisk'], inspect: ['fake', 'no-inspect', 'agent', 'redfish'], management: ['fake', 'noop', 'redfish', 'ipmitool'],
+  network: ['noop', 'flat'], power: ['fake', 'agent', 'redfish', 'ipmitool'], raid: ['fake', 'no-raid', 'agent', 'redfish'],
+  rescue: ['fake', 'no-rescue', 'agent'], storage: ['fake', 'noop'], vendor: ['fake', 'no-vendor', 'redfish', 'ipmitool'],
 };
 
 test('builtinFactories maps every kind/name to an implementation of that name', () => {

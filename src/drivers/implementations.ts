@@ -9,6 +9,7 @@
  * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`.
  */
 import { RamdiskDeploy } from './deploy/ramdisk.ts';
+import { IpmitoolPowerPlaceholder, IpmitoolManagementPlaceholder, IpmitoolVendorPlaceholder } from './agent-stubs/ipmitool.ts';
 import { InvalidError } from '../core/errors.ts';
 import { INTERFACE_KINDS, type InterfaceKind } from '../core/node.ts';
 import type { InterfaceByKind } from './base.ts';
@@ -51,13 +52,13 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
     deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
-    management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement() },
+    management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement(), ipmitool: () => new IpmitoolManagementPlaceholder() },
     network: { noop: () => new NoopNetwork(), flat: () => new FlatNetworkPlaceholder() },
-    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder() },
+    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder(), ipmitool: () => new IpmitoolPowerPlaceholder() },
     raid: { fake: () => new FakeRaid(d.raid), 'no-raid': () => new NoRaid(), agent: () => new AgentRaidPlaceholder() },
     rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescuePlaceholder() },
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
-    vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor() },
+    vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor(), ipmitool: () => new IpmitoolVendorPlaceholder() },
   };
   return withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache()));
 }

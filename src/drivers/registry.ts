@@ -15,6 +15,9 @@ import { ALL_HARDWARE_TYPES } from './hardware-types.ts';
 /** Factories of implementations by kind and name. */
 export type ImplementationFactories = { [K in InterfaceKind]: Record<string, () => InterfaceByKind[K]> };
 
+/** Python's repr of a list of strings, as Ironic prints it in messages. */
+const pyList = (l: string[]): string => `[${l.map((x) => `'${x}'`).join(', ')}]`;
+
 const ENTRYPOINT = (kind: InterfaceKind) => `ironic.hardware.interfaces.${kind}`;
 
 export class DriverRegistry {
@@ -68,7 +71,7 @@ export class DriverRegistry {
     const t = this.getType(typeName);
     const en = this.enabled(kind);
     if (!en.includes(impl)) {
-      throw new InvalidError(`Could not find the following interface in the '${ENTRYPOINT(kind)}' entrypoint: ${impl}. Valid interfaces are ${JSON.stringify(en)}.`);
+      throw new InvalidError(`Could not find the following interface in the '${ENTRYPOINT(kind)}' entrypoint: ${impl}. Valid interfaces are ${pyList(en)}.`);
     }
     if (!t.anyEnabled && !t.supported[kind].includes(impl)) {
       const cap = kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -93,7 +96,7 @@ export class DriverRegistry {
     let inst = this.cache.get(key) as InterfaceByKind[K] | undefined;
     if (!inst) {
       const f = this.factories[kind][name];
-      if (!f) throw new InvalidError(`Could not find the following interface in the '${ENTRYPOINT(kind)}' entrypoint: ${name}. Valid interfaces are ${JSON.stringify(this.enabled(kind))}.`);
+      if (!f) throw new InvalidError(`Could not find the following interface in the '${ENTRYPOINT(kind)}' entrypoint: ${name}. Valid interfaces are ${pyList(this.enabled(kind))}.`);
       inst = f() as InterfaceByKind[K];
       this.cache.set(key, inst);
     }
