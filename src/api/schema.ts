@@ -23,16 +23,10 @@ export interface Schema {
   anyOf?: Schema[];
 }
 
-/** Python repr() of a JSON value. */
-export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  return String(v);
-}
+import { pyRepr } from './jsonschema.ts';
+
+/** Python repr() of a JSON value (one implementation, in jsonschema.ts). */
+export { pyRepr };
 
 function typeOk(v: unknown, t: string): boolean {
   switch (t) {
