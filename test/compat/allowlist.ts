@@ -69,15 +69,6 @@ export const ALLOWED: Allowance[] = [
     reason: 'the message names the internal database id of the node (traits limit, missing inventory); 21.4\'s SQLite reuses ids of deleted nodes, Ingot never does',
   },
   {
-    step: ANY, paths: FAULT, kind: 'pending', when: ingotFault(/Valid interfaces are \["/),
-    reason: 'src/drivers/registry.ts prints the valid interface names as JSON; 21.4 prints a Python list [\'a\', \'b\']',
-  },
-  {
-    step: /driver":"ipmi"|› (GET|DELETE) \/v1\/nodes\/\$\{h\} |drivers #\d+ › GET \/v1\/drivers(\?detail=true|\/ipmi) /, kind: 'pending',
-    reason: 'src/drivers: the ipmi hardware type lacks the ipmitool power/management/vendor interfaces 21.4 enables, '
-      + 'so creating an ipmi node fails ("no default value found for power interface") and its driver detail differs',
-  },
-  {
     step: /^negotiation #\d+ › GET \/v1\/lookup @1\.21$/, kind: 'pending',
     reason: 'the ramdisk lookup endpoint is not implemented in the API routes (21.4: fault-style 404 "Resource could not be found." below 1.22)',
   },
