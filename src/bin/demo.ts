@@ -44,7 +44,9 @@ async function main(): Promise<number> {
     const say = (s: string) => log(`${name}: ${s}`);
     try {
       const node = await api.createNode({
-        name, driver: 'redfish', boot_interface: 'redfish-virtual-media', deploy_interface: 'ramdisk',
+        // A ramdisk deploy needs no agent; like Ironic, it still asks for one when automated
+        // cleaning is on, so these nodes clean manually (BIOS + RAID below) instead.
+        name, driver: 'redfish', boot_interface: 'redfish-virtual-media', deploy_interface: 'ramdisk', automated_clean: false,
         driver_info: {
           redfish_address: lab.url, redfish_system_id: `/redfish/v1/Systems/${m.id}`,
           redfish_username: 'admin', redfish_password: 'password', redfish_verify_ca: false,
