@@ -5,29 +5,7 @@
 import type { Json } from '../../core/node.ts';
 import type { VolumeConnector, VolumeTarget } from '../../db/volume.ts';
 import { makeLinks, type Link } from '../context.ts';
-
-/** oslo_utils.strutils._SANITIZE_KEYS: a key containing one of these is a secret. */
-const SANITIZE_KEYS = [
-  'adminpass', 'admin_pass', 'password', 'admin_password', 'auth_token', 'new_pass', 'auth_password', 'secret_uuid',
-  'secret', 'sys_pswd', 'token', 'configdrive', 'chappassword', 'encrypted_key', 'private_key', 'fernetkey', 'sslkey',
-  'passphrase', 'cephclusterfsid', 'octaviaheartbeatkey', 'rabbitcookie', 'cephmanilaclientkey',
-  'pacemakerremoteauthkey', 'designaterndckey', 'cephadminkey', 'heatauthencryptionkey', 'cephclientkey',
-  'keystonecredential', 'barbicansimplecryptokek', 'cephrgwkey', 'swifthashsuffix', 'migrationsshkey', 'cephmdskey',
-  'cephmonkey',
-];
-
-/**
- * strutils.mask_dict_password(d, "******"): nested dicts recursively; any value under a
- * secret-looking key replaced. (Masking of secrets embedded inside string values is not done.)
- */
-export function maskDictPassword(d: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(d)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = maskDictPassword(v as Json);
-    else out[k] = SANITIZE_KEYS.some((s) => k.toLowerCase().includes(s)) ? '******' : v;
-  }
-  return out;
-}
+import { maskDictPassword } from './secrets.ts';
 
 export function connectorDict(c: VolumeConnector, base: string, nodeUuid: string | null): Record<string, unknown> {
   return {
