@@ -3,8 +3,12 @@
  * the real Ironic, plus the memory benchmark. Prints a table with the ratios against
  * the targets of the issue (reported, never asserted) and writes a summary JSON.
  *
+ * Two clients run the same workload: bench.py (the peer's own script, Python) and
+ * bench/workload.ts (Node); each gets its own table, because a client's own cost per
+ * request is part of what it measures.
+ *
  * Usage: node --import tsx bench/compare.ts --ingot FILE [--ironic FILE]
- *          [--memory FILE] [--out FILE]
+ *          [--ingot-node FILE] [--ironic-node FILE] [--memory FILE] [--out FILE]
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -47,25 +51,46 @@ function fmt(v: number | undefined): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3);
 }
 
-function main(): void {
-  const { values: a } = parseArgs({ options: { ingot: { type: 'string' }, ironic: { type: 'string' }, memory: { type: 'string' }, out: { type: 'string' } } });
-  if (!a.ingot) throw new Error('--ingot is required');
-  const read = <T>(f?: string): T | undefined => (f && existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as T : undefined);
-  const ing = read<BenchResult>(a.ingot)!;
-  const iro = read<BenchResult>(a.ironic);
-  const mem = read<Record<string, number | boolean>>(a.memory);
-  const table = rows(ing, iro);
+function printTable(title: string, table: Row[], haveIronic: boolean): void {
+  console.log(title);
   const w = Math.max(...table.map((r) => r.metric.length)) + 2;
   console.log(`${'metric'.padEnd(w)}${'ingot'.padStart(10)}${'ironic'.padStart(10)}  unit        ×better  target`);
   for (const r of table) {
     const target = r.target === undefined ? '' : `≥${r.target}× ${r.ratio === undefined ? '' : r.ratio >= r.target ? 'met' : 'NOT met'}`;
     console.log(`${r.metric.padEnd(w)}${fmt(r.ingot).padStart(10)}${fmt(r.ironic).padStart(10)}  ${r.unit.padEnd(10)}  ${(r.ratio === undefined ? '-' : `${fmt(r.ratio)}×`).padStart(7)}  ${target}`);
   }
-  if (!iro) console.log('(no Ironic figures in this run, so no ratios: the real Ironic is not installed or BENCH_IRONIC=0)');
+  if (!haveIronic) console.log('(no Ironic figures for this client, so no ratios: the real Ironic is not installed, failed, or BENCH_IRONIC=0)');
+}
+
+function main(): void {
+  const { values: a } = parseArgs({ options: {
+    ingot: { type: 'string' }, ironic: { type: 'string' }, 'ingot-node': { type: 'string' }, 'ironic-node': { type: 'string' },
+    memory: { type: 'string' }, out: { type: 'string' },
+  } });
+  if (!a.ingot) throw new Error('--ingot is required');
+  const read = <T>(f?: string): T | undefined => (f && existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as T : undefined);
+  const ing = read<BenchResult>(a.ingot)!;
+  const iro = read<BenchResult>(a.ironic);
+  const ingNode = read<BenchResult>(a['ingot-node']);
+  const iroNode = read<BenchResult>(a['ironic-node']);
+  const mem = read<Record<string, number | boolean>>(a.memory);
+  const table = rows(ing, iro);
+  printTable('client: bench.py (Python http.client, one keep-alive connection)', table, !!iro);
+  const nodeTable = ingNode ? rows(ingNode, iroNode) : undefined;
+  if (nodeTable) {
+    console.log();
+    printTable('client: bench/workload.ts (Node undici, one keep-alive connection), same workload', nodeTable, !!iroNode);
+  }
   if (mem) {
+    console.log();
     console.log(`${'RSS with ' + String(mem.nodes) + ' nodes'}: ${String(mem.rss_after_list_mb)} MB (peak ${String(mem.rss_peak_mb)} MB, idle ${String(mem.rss_idle_mb)} MB), target < ${String(mem.target_mb)} MB: ${mem.within_target ? 'met' : 'NOT met'}`);
   }
-  if (a.out) writeFileSync(a.out, JSON.stringify({ ingot: a.ingot, ironic: a.ironic ?? null, memory: mem ?? null, rows: table }, null, 2) + '\n');
+  if (a.out) {
+    writeFileSync(a.out, JSON.stringify({
+      ingot: a.ingot, ironic: a.ironic ?? null, memory: mem ?? null, rows: table,
+      node_client: nodeTable ? { ingot: a['ingot-node'], ironic: a['ironic-node'] ?? null, rows: nodeTable } : null,
+    }, null, 2) + '\n');
+  }
 }
 
 main();

@@ -11,10 +11,18 @@ import pino from 'pino';
 import { startService } from '../src/bin/service.ts';
 import { loadConfig } from '../src/config/config.ts';
 
+// Count executions, not preparations: connect.ts caches prepared statements by SQL text.
 const log: string[] = [];
 const proto = (Database as unknown as { prototype: { prepare: (sql: string) => unknown } }).prototype;
 const prepare = proto.prepare;
-proto.prepare = function (this: unknown, sql: string) { log.push(sql); return prepare.call(this, sql); };
+proto.prepare = function (this: unknown, sql: string) {
+  const st = prepare.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of ['run', 'all', 'get', 'iterate']) {
+    const orig = st[m]!;
+    st[m] = function (this: unknown, ...args: unknown[]) { log.push(sql); return orig.apply(this, args); };
+  }
+  return st;
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-qc-'));
 const svc = await startService(loadConfig({}, { dataDir: dir, db: join(dir, 't.db') }), { listen: false, periodics: false, logger: pino({ level: 'warn' }) });

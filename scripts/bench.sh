@@ -10,6 +10,8 @@
 #   BENCH_NODES=500 BENCH_MOVE=100 BENCH_LIST_RUNS=5   bench.py workload
 #   BENCH_ARGS="..."          extra bench.py arguments, for both servers (e.g. --poll 0.05)
 #   BENCH_IRONIC=auto|0       0 skips the real Ironic even when installed
+#   BENCH_NODE_CLIENT=1|0     also run the workload with the Node client (bench/workload.ts)
+#                             against a fresh Ingot and a fresh Ironic (default 1)
 #   IRONIC_API_PORT=6391 IRONIC_RPC_PORT=8098  ports of the peer started here (a free
 #                             port is picked if these are taken; never touches a peer
 #                             already running elsewhere, e.g. on 6390/8099)
@@ -62,6 +64,7 @@ WORKLOAD=(--nodes "${BENCH_NODES:-500}" --move "${BENCH_MOVE:-100}" --list-runs 
 read -r -a EXTRA <<<"${BENCH_ARGS:-}"
 
 # --------------------------------------------------------------- ingot ------
+# Each client gets a fresh server and an empty database, as bench.py asks.
 log "ingot: bench.py ${WORKLOAD[*]} ${EXTRA[*]}"
 uptime | sed 's/^/load before: /'
 start_ingot "$(free_port)" "$WORK/ingot-data" "$WORK/ingot.log" || exit 1
@@ -75,8 +78,19 @@ ps -o rss= -p "$INGOT_PID" | awk '{printf "  ingot RSS after the workload: %.1f 
 stop_ingot
 unset INGOT_NODE_FLAGS
 
+NODE_CLIENT=${BENCH_NODE_CLIENT:-1}
+if [ "$NODE_CLIENT" = 1 ]; then
+  log "ingot: the same workload with the Node client (bench/workload.ts)"
+  start_ingot "$(free_port)" "$WORK/ingot-data2" "$WORK/ingot2.log" || exit 1
+  if ! node --import tsx bench/workload.ts --url "$INGOT_URL" "${WORKLOAD[@]}" "${EXTRA[@]}" --out "$RES/$STAMP-ingot-node.json" | sed 's/^/  /'; then
+    log "bench/workload.ts failed against ingot"; tail -n 30 "$WORK/ingot2.log"; exit 1
+  fi
+  stop_ingot
+fi
+
 # -------------------------------------------------------------- ironic ------
 IRONIC_JSON=
+IRONIC_NODE_JSON=
 if [ "${BENCH_IRONIC:-auto}" != 0 ] && [ -x /usr/bin/ironic-api ]; then
   ensure_apt curl || exit 1
   api=${IRONIC_API_PORT:-6391}; rpc=${IRONIC_RPC_PORT:-8098}
@@ -91,7 +105,18 @@ if [ "${BENCH_IRONIC:-auto}" != 0 ] && [ -x /usr/bin/ironic-api ]; then
   else
     log "the real Ironic benchmark failed:"; tail -n 30 "$WORK/ironic-bench.out"
   fi
-  bash "$PEER_DIR/stop.sh" >/dev/null 2>&1; IRONIC_STARTED=0
+  bash "$PEER_DIR/stop.sh" >/dev/null 2>&1
+  if [ "$NODE_CLIENT" = 1 ]; then
+    log "real Ironic (fresh database): the same workload with the Node client"
+    if IRONIC_API_PORT=$api IRONIC_RPC_PORT=$rpc IRONIC_RESET_DB=1 bash "$PEER_DIR/start.sh" >"$WORK/ironic-start2.out" 2>&1 \
+        && node --import tsx bench/workload.ts --url "http://127.0.0.1:$api" "${WORKLOAD[@]}" "${EXTRA[@]}" --out "$RES/$STAMP-ironic-node.json" | sed 's/^/  /'; then
+      IRONIC_NODE_JSON=$RES/$STAMP-ironic-node.json
+    else
+      log "the real Ironic benchmark with the Node client failed"; tail -n 30 "$WORK/ironic-start2.out"
+    fi
+    bash "$PEER_DIR/stop.sh" >/dev/null 2>&1
+  fi
+  IRONIC_STARTED=0
 else
   log "real Ironic not installed (or BENCH_IRONIC=0): Ingot figures only"
 fi
@@ -114,6 +139,8 @@ echo
 args=(--ingot "$RES/$STAMP-ingot.json" --out "$RES/$STAMP-summary.json")
 [ -n "$IRONIC_JSON" ] && args+=(--ironic "$IRONIC_JSON")
 [ -n "$MEM_JSON" ] && args+=(--memory "$MEM_JSON")
+[ -f "$RES/$STAMP-ingot-node.json" ] && args+=(--ingot-node "$RES/$STAMP-ingot-node.json")
+[ -n "$IRONIC_NODE_JSON" ] && args+=(--ironic-node "$IRONIC_NODE_JSON")
 node --import tsx bench/compare.ts "${args[@]}"
 if [ "${BENCH_CPU_PROF:-0}" = 1 ]; then
   for p in "$PROF_DIR"/*.cpuprofile; do

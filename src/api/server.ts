@@ -15,6 +15,7 @@ import { IngotError, messageOf } from '../core/errors.ts';
 import { MAX_VERSION, MIN_VERSION, parseVersionHeader, versionString } from '../contracts/versions.ts';
 import { faultBody, webobBody, RoutingError, statusOf } from './errors.ts';
 import { NodeRepo } from '../db/nodes.ts';
+import { serializeReply } from './views/json-text.ts';
 import './context.ts';
 
 export interface ApiDeps {
@@ -67,6 +68,7 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     }
   });
 
+  app.setReplySerializer(serializeReply);
   app.decorateRequest('apiVersion', MIN_VERSION);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

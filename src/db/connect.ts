@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Compilable, type CompiledQuery, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
 import type { Dialect } from './migrations/001_initial.ts';
@@ -78,7 +78,50 @@ export async function openDb(url: string): Promise<Db> {
     await kysely.destroy();
     throw new Error(`database migration failed for ${redactUrl(url)}: ${(error as Error).message ?? String(error)}`);
   }
-  return { kysely, dialect, close: () => kysely.destroy() };
+  let closeReader = () => {};
+  if (dialect === 'sqlite' && sqlitePath(url) !== ':memory:') closeReader = await openArrayReader(kysely, sqlitePath(url));
+  return { kysely, dialect, close: async () => { closeReader(); await kysely.destroy(); } };
+}
+
+/** Rows as arrays, in `columns` order. */
+export interface ArrayRows { columns: string[]; rows: unknown[][] }
+
+const arrayReaders = new WeakMap<object, (q: CompiledQuery) => ArrayRows>();
+
+/**
+ * A second, read-only SQLite connection that returns rows as arrays (better-sqlite3's
+ * raw mode): building 60-key row objects is most of the cost of a large node list.
+ * It is a separate connection so that it only ever sees committed data (WAL snapshot),
+ * never the inside of a transaction that Kysely's connection has open.
+ */
+async function openArrayReader(kysely: Kysely<Database>, path: string): Promise<() => void> {
+  const { default: SQLite } = await import('better-sqlite3');
+  const reader = new SQLite(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  const statements = new Map<string, ReturnType<typeof reader.prepare>>();
+  arrayReaders.set(kysely, (q) => {
+    let st = statements.get(q.sql);
+    if (!st) {
+      st = reader.prepare(q.sql).raw(true);
+      if (statements.size >= 100) statements.delete(statements.keys().next().value as string);
+      statements.set(q.sql, st);
+    }
+    return { columns: st.columns().map((c) => c.name), rows: (st as unknown as { all(...p: readonly unknown[]): unknown[][] }).all(...q.parameters) };
+  });
+  return () => { arrayReaders.delete(kysely); reader.close(); };
+}
+
+/**
+ * Run a read-only query and get its rows as arrays. Uses the dialect's array mode where
+ * Ingot has one (SQLite files); elsewhere runs the query normally and converts.
+ */
+export async function selectArrays(db: Kysely<Database>, q: Compilable): Promise<ArrayRows> {
+  const compiled = q.compile();
+  const native = arrayReaders.get(db);
+  if (native) return native(compiled);
+  const res = await db.executeQuery<Record<string, unknown>>(compiled);
+  const columns = res.rows.length ? Object.keys(res.rows[0]!) : [];
+  return { columns, rows: res.rows.map((r) => columns.map((c) => r[c])) };
 }
 
 /**

@@ -21,6 +21,7 @@ import { validateSchema, type JSchema } from '../jsonschema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch } from '../patch.ts';
 import { chassisDict } from '../views/chassis.ts';
 import { listNodes } from './nodes.ts';
+import type { JsonText } from '../views/json-text.ts';
 import { checkRoutingIdent } from './node-args.ts';
 import {
   queryArgs, stringArg, intArg, boolArg, uuidArg, stringListArg, limitOf, sortDirOf, returnFields, checkFieldsAllowed,
@@ -116,7 +117,7 @@ async function chassisOfPath(deps: ApiDeps, id: string): Promise<Chassis> {
   return getChassis(deps, id);
 }
 
-async function chassisNodes(req: FastifyRequest<Id>, deps: ApiDeps, detail: boolean): Promise<Record<string, unknown>> {
+async function chassisNodes(req: FastifyRequest<Id>, deps: ApiDeps, detail: boolean): Promise<JsonText> {
   uuidArg('chassis_uuid', req.params.id);
   if (req.query && 'chassis_uuid' in (req.query as object)) throw new InvalidError("NodesController.get_all() got multiple values for argument 'chassis_uuid'");
   const c = await getChassis(deps, req.params.id);

@@ -23,6 +23,7 @@ import { supports } from '../context.ts';
 import { RoutingError } from '../errors.ts';
 import { nodeFieldsAt } from '../views/node.ts';
 import { renderOne } from './nodes.ts';
+import type { JsonText } from '../views/json-text.ts';
 import { mergedArgs, checkRoutingIdent, loadNode } from './node-args.ts';
 
 /** Words the node controller routes to sub-controllers (never read as fields). */
@@ -46,7 +47,7 @@ function stringList(v: string): string[] {
  * order: arguments, node, fields allowed at all (1.8), fields allowed at this version,
  * fields known.
  */
-export async function nodeWordAsFields(req: FastifyRequest, deps: ApiDeps, ident: string, word: string): Promise<Record<string, unknown>> {
+export async function nodeWordAsFields(req: FastifyRequest, deps: ApiDeps, ident: string, word: string): Promise<JsonText> {
   mergedArgs(req, []);
   const n = await loadNode(req, deps, ident);
   const fields = stringList(word);

@@ -13,7 +13,8 @@ import { NODE_FIELD_VERSIONS, supports as supportsAt, versionString, FEATURES, t
 import type { NodeFilters } from '../../db/nodes.ts';
 import { ironicArgs, type ArgKind } from '../params.ts';
 import { nextLink } from '../collection.ts';
-import { renderNode, nodeFieldsAt } from '../views/node.ts';
+import { nodeRenderer, nodeFieldsAt } from '../views/node.ts';
+import { JsonText } from '../views/json-text.ts';
 import { refMaps, viewContext } from './nodes.ts';
 
 /** The 24 provision states of 21.4's state machine (valid `provision_state` filters). */
@@ -60,7 +61,8 @@ export function checkAllowedFields(version: number, fields: readonly string[] | 
   }
 }
 
-export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: boolean, scope: ListScope = {}, path = 'nodes'): Promise<Record<string, unknown>> {
+/** The list as JSON text (`{"nodes": [...], "next": ...}`), rendered straight from the rows. */
+export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: boolean, scope: ListScope = {}, path = 'nodes'): Promise<JsonText> {
   const v = req.apiVersion;
   const q = ironicArgs(req, detail ? LIST_ARGS.filter(([k]) => k !== 'fields' && k !== 'detail') : LIST_ARGS);
   const str = (k: string) => q[k] as string | undefined;
@@ -110,19 +112,22 @@ export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: bool
     if (typeof marker.sortValue === 'boolean') marker.sortValue = marker.sortValue ? 1 : 0;
   }
   const f = await filtersOf(deps, q, scope);
-  let nodes = await deps.nodes.list(f, { limit, marker, sortKey, sortDir });
-  if (q.conductor !== undefined) nodes = nodes.filter(() => q.conductor === deps.conductor.hostname);
-  const [c, a] = await refMaps(deps, nodes);
+  const page = await deps.nodes.listRows(f, { limit, marker, sortKey, sortDir });
+  const nodes = q.conductor !== undefined && q.conductor !== deps.conductor.hostname ? [] : page.rows;
+  const col = (name: string) => page.columns.get(name) ?? -1;
+  const [idAt, uuidAt, chassisAt, allocationAt] = [col('id'), col('uuid'), col('chassis_id'), col('allocation_id')];
+  const [c, a] = await refMaps(deps, nodes.map((r) => ({ chassis_id: r[chassisAt] as number | null, allocation_id: r[allocationAt] as number | null })));
   const ctx = viewContext(req, deps, c, a);
-  const items = nodes.map((n) => renderNode(n, ctx, isDetail ? undefined : fields));
+  const render = nodeRenderer(ctx, isDetail ? undefined : fields, page.columns);
+  const items = nodes.map((r) => render(r, page.traits.get(r[idAt] as number) ?? []));
   const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', sortDir]];
   if (f.associated) params.push(['associated', true]);
   if (f.maintenance) params.push(['maintenance', true]);
   if (f.retired) params.push(['retired', true]);
   if (detailParam !== undefined) params.push(['detail', detailParam]);
   if (!isDetail && fields) params.push(['fields', fields.join(',')]);
-  const next = f.instance_uuid ? undefined : nextLink(ctx.base, path, items, limit, nodes.at(-1)?.uuid, params);
-  return next ? { nodes: items, next } : { nodes: items };
+  const next = f.instance_uuid ? undefined : nextLink(ctx.base, path, items, limit, nodes.at(-1)?.[uuidAt] as string | undefined, params);
+  return new JsonText(`{"nodes":[${items.join(',')}]${next ? `,"next":${JSON.stringify(next)}` : ''}}`);
 }
 
 async function filtersOf(deps: ApiDeps, q: Record<string, unknown>, scope: ListScope): Promise<NodeFilters> {

@@ -15,7 +15,8 @@ import { ironicArgs } from '../params.ts';
 import { validate, pyRepr, type Schema } from '../schema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
 import { getNode } from '../lookup.ts';
-import { renderNode, nodeFieldsAt, type NodeViewContext } from '../views/node.ts';
+import { renderNodeJson, nodeFieldsAt, type NodeViewContext } from '../views/node.ts';
+import { JsonText } from '../views/json-text.ts';
 import { RoutingError } from '../errors.ts';
 import { boolArg, checkRoutingIdent, pyStr } from './node-args.ts';
 
@@ -65,7 +66,7 @@ export function viewContext(req: FastifyRequest, deps: ApiDeps, chassis: Map<num
 }
 
 /** Load chassis and allocation UUIDs referenced by nodes (one query each). */
-export async function refMaps(deps: ApiDeps, nodes: Node[]): Promise<[Map<number, string>, Map<number, string>]> {
+export async function refMaps(deps: ApiDeps, nodes: readonly { chassis_id: number | null; allocation_id: number | null }[]): Promise<[Map<number, string>, Map<number, string>]> {
   const cids = [...new Set(nodes.map((n) => n.chassis_id).filter((x): x is number => x !== null))];
   const aids = [...new Set(nodes.map((n) => n.allocation_id).filter((x): x is number => x !== null))];
   const c = new Map<number, string>();
@@ -75,9 +76,9 @@ export async function refMaps(deps: ApiDeps, nodes: Node[]): Promise<[Map<number
   return [c, a];
 }
 
-export async function renderOne(req: FastifyRequest, deps: ApiDeps, n: Node, fields?: string[]): Promise<Record<string, unknown>> {
-  const [c, a] = await refMaps(deps, [n]);
-  return renderNode(n, viewContext(req, deps, c, a), fields);
+export async function renderOne(req: FastifyRequest, deps: ApiDeps, n: Node, fields?: string[]): Promise<JsonText> {
+  const [c, a] = n.chassis_id === null && n.allocation_id === null ? [new Map<number, string>(), new Map<number, string>()] : await refMaps(deps, [n]);
+  return new JsonText(renderNodeJson(n, viewContext(req, deps, c, a), fields));
 }
 
 /**

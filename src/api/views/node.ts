@@ -1,45 +1,54 @@
 /**
  * Node → JSON as Ironic renders it at a given microversion: fields hidden below their
- * version, secrets masked, links, legacy state names.
+ * version, secrets masked (node_sanitize), links, legacy state names.
+ *
+ * The renderer writes JSON text directly, because listing nodes is the API's hottest
+ * read (a `?detail=True` page is 500–1000 nodes). It takes either a `Node` or a raw
+ * database row: the JSON columns of a row are already JSON text (written by
+ * JSON.stringify, so canonical), and are copied as they are unless masking could change
+ * them. Which fields to write, and how, is planned once per (version, fields).
  */
 import { NODE_FIELD_VERSIONS, supports as supportsAt } from '../../contracts/versions.ts';
 import type { Node, Json } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
-import { makeLinks } from '../context.ts';
-
-const SECRET_RE = /(password|secret|token|_key|passphrase|credential)/i;
-
-/** oslo's mask_dict_password, recursively. */
-export function maskSecrets(d: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(d)) {
-    if (SECRET_RE.test(k) && (typeof v === 'string' || typeof v === 'number')) out[k] = '******';
-    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = maskSecrets(v as Json);
-    else out[k] = v;
-  }
-  return out;
-}
+import { maskDictPassword, mayHoldSecret, SECRET } from './secrets.ts';
 
 export interface NodeViewContext {
   version: number;
   base: string;
   chassisUuid: (id: number | null) => string | null;
   allocationUuid: (id: number | null) => string | null;
-  conductorFor: (n: Node) => string | null;
+  /** The conductor shown for the nodes (one conductor today; a hash ring later). */
+  conductorFor: () => string | null;
 }
 
+/**
+ * What the renderer reads: a `Node`, a `nodes` row object, or a `nodes` row as an array
+ * (with its column map, see NodeRepo.listRows). Rows hold JSON columns as text and
+ * booleans as 0/1; their traits are passed alongside.
+ */
+export type NodeSource = Node | Readonly<Record<string, unknown>> | readonly unknown[];
+
+/** How one field is written. */
+type Kind = 'str' | 'bool' | 'boolOrNull' | 'json' | 'driver_info' | 'instance_info' | 'driver_internal_info' | 'state' | 'traits';
+
 /** Stored node fields in the order 21.4 emits them (alphabetical, inspection quirk). */
-const STORED_FIELDS = [
-  'automated_clean', 'bios_interface', 'boot_interface', 'boot_mode', 'clean_step', 'conductor_group',
-  'console_enabled', 'console_interface', 'deploy_interface', 'deploy_step', 'description', 'driver',
-  'driver_info', 'driver_internal_info', 'extra', 'fault', 'inspection_finished_at', 'inspection_started_at',
-  'inspect_interface', 'instance_info', 'instance_uuid', 'last_error', 'lessee', 'maintenance',
-  'maintenance_reason', 'management_interface', 'name', 'network_data', 'network_interface', 'owner',
-  'power_interface', 'power_state', 'properties', 'protected', 'protected_reason', 'provision_state',
-  'provision_updated_at', 'raid_config', 'raid_interface', 'rescue_interface', 'reservation',
-  'resource_class', 'retired', 'retired_reason', 'secure_boot', 'shard', 'storage_interface',
-  'target_power_state', 'target_provision_state', 'target_raid_config', 'traits', 'vendor_interface',
-] as const;
+const STORED_FIELDS: readonly (readonly [string, Kind])[] = [
+  ['automated_clean', 'boolOrNull'], ['bios_interface', 'str'], ['boot_interface', 'str'], ['boot_mode', 'str'],
+  ['clean_step', 'json'], ['conductor_group', 'str'], ['console_enabled', 'bool'], ['console_interface', 'str'],
+  ['deploy_interface', 'str'], ['deploy_step', 'json'], ['description', 'str'], ['driver', 'str'],
+  ['driver_info', 'driver_info'], ['driver_internal_info', 'driver_internal_info'], ['extra', 'json'], ['fault', 'str'],
+  ['inspection_finished_at', 'str'], ['inspection_started_at', 'str'], ['inspect_interface', 'str'],
+  ['instance_info', 'instance_info'], ['instance_uuid', 'str'], ['last_error', 'str'], ['lessee', 'str'],
+  ['maintenance', 'bool'], ['maintenance_reason', 'str'], ['management_interface', 'str'], ['name', 'str'],
+  ['network_data', 'json'], ['network_interface', 'str'], ['owner', 'str'], ['power_interface', 'str'],
+  ['power_state', 'str'], ['properties', 'json'], ['protected', 'bool'], ['protected_reason', 'str'],
+  ['provision_state', 'state'], ['provision_updated_at', 'str'], ['raid_config', 'json'], ['raid_interface', 'str'],
+  ['rescue_interface', 'str'], ['reservation', 'str'], ['resource_class', 'str'], ['retired', 'bool'],
+  ['retired_reason', 'str'], ['secure_boot', 'boolOrNull'], ['shard', 'str'], ['storage_interface', 'str'],
+  ['target_power_state', 'str'], ['target_provision_state', 'state'], ['target_raid_config', 'json'],
+  ['traits', 'traits'], ['vendor_interface', 'str'],
+];
 
 /** All API field names of a node at a version (for `fields=` validation). */
 export function nodeFieldsAt(version: number): Set<string> {
@@ -48,43 +57,154 @@ export function nodeFieldsAt(version: number): Set<string> {
   return s;
 }
 
-/** Render one node. `fields` (already validated) restricts the output. */
-export function renderNode(n: Node, ctx: NodeViewContext, fields?: readonly string[]): Record<string, unknown> {
-  const v = ctx.version;
-  const want = (f: string) => (!fields || fields.includes(f)) && v >= (NODE_FIELD_VERSIONS[f] ?? 999);
-  const out: Record<string, unknown> = {};
-  if (want('uuid')) out.uuid = n.uuid;
-  if (want('created_at')) out.created_at = n.created_at;
-  if (want('updated_at')) out.updated_at = n.updated_at;
-  const src = n as unknown as Record<string, unknown>;
-  for (const f of STORED_FIELDS) {
-    if (!want(f)) continue;
-    let val = src[f];
-    if (f === 'driver_info') val = maskSecrets(n.driver_info);
-    else if (f === 'instance_info') {
-      const ii = maskSecrets(n.instance_info);
-      if (ii.configdrive) ii.configdrive = '******';
-      if (ii.image_url) ii.image_url = '******';
-      val = ii;
-    } else if (f === 'driver_internal_info' && n.driver_internal_info.agent_secret_token) {
-      val = { ...n.driver_internal_info, agent_secret_token: '******' };
-    } else if (f === 'provision_state' || f === 'target_provision_state') {
-      val = legacyState(val as string | null, v);
-    }
-    out[f] = val;
-  }
-  out.links = makeLinks(ctx.base, 'nodes', n.uuid);
-  if (want('conductor')) out.conductor = ctx.conductorFor(n);
-  if (want('allocation_uuid')) out.allocation_uuid = ctx.allocationUuid(n.allocation_id);
-  if (want('chassis_uuid')) out.chassis_uuid = ctx.chassisUuid(n.chassis_id);
+interface Plan {
+  head: string[];
+  stored: { key: string; prefix: string; kind: Kind }[];
+  conductor: boolean;
+  allocation: boolean;
+  chassis: boolean;
+  /** Sub-resource link names (only without `fields`). */
+  subs: string[];
+}
+
+const plans = new Map<string, Plan>();
+
+function planFor(version: number, fields: readonly string[] | undefined): Plan {
+  const key = `${version}|${fields ? fields.join(',') : '*'}`;
+  let p = plans.get(key);
+  if (p) return p;
+  const want = (f: string) => (!fields || fields.includes(f)) && version >= (NODE_FIELD_VERSIONS[f] ?? 999);
+  const subs: string[] = [];
   if (!fields) {
-    const sub = (name: string) => makeLinks(ctx.base, 'nodes', `${n.uuid}/${name}`);
-    out.ports = sub('ports');
-    if (supportsAt(v, 'states_links')) out.states = sub('states');
-    if (supportsAt(v, 'portgroup_subresources')) out.portgroups = sub('portgroups');
-    if (supportsAt(v, 'volume')) out.volume = sub('volume');
+    subs.push('ports');
+    if (supportsAt(version, 'states_links')) subs.push('states');
+    if (supportsAt(version, 'portgroup_subresources')) subs.push('portgroups');
+    if (supportsAt(version, 'volume')) subs.push('volume');
   }
-  return out;
+  p = {
+    head: ['uuid', 'created_at', 'updated_at'].filter(want),
+    stored: STORED_FIELDS.filter(([f]) => want(f)).map(([f, kind]) => ({ key: f, prefix: `"${f}":`, kind })),
+    conductor: want('conductor'),
+    allocation: want('allocation_uuid'),
+    chassis: want('chassis_uuid'),
+    subs,
+  };
+  // The key space is small (versions × the field lists clients actually send); bound it anyway.
+  if (plans.size > 1000) plans.clear();
+  plans.set(key, p);
+  return p;
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+const bool = (v: unknown): string => (v === true || v === 1 ? 'true' : 'false');
+const boolOrNull = (v: unknown): string => (v === null || v === undefined ? 'null' : bool(v));
+
+/** JSON text of a JSON column: raw text from a row, or an object from a Node; NULL is {}. */
+function jsonText(v: unknown): string {
+  if (typeof v === 'string') return v === '' ? '{}' : v;
+  return v === null || v === undefined ? '{}' : JSON.stringify(v);
+}
+function jsonValue(v: unknown): Json {
+  if (typeof v === 'string') return v === '' ? {} : (JSON.parse(v) as Json);
+  return (v ?? {}) as Json;
+}
+
+/** Python truthiness of a JSON value (an empty dict, list or string is false). */
+function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** driver_info: oslo mask_dict_password. */
+function driverInfo(v: unknown): string {
+  const t = jsonText(v);
+  return mayHoldSecret(t) ? JSON.stringify(maskDictPassword(jsonValue(v))) : t;
+}
+
+/** instance_info: mask_dict_password, then configdrive and image_url hidden when set. */
+function instanceInfo(v: unknown): string {
+  const t = jsonText(v);
+  if (!mayHoldSecret(t) && !t.includes('"image_url"')) return t;
+  const ii = maskDictPassword(jsonValue(v));
+  if (pyTruthy(ii.configdrive)) ii.configdrive = SECRET;
+  if (pyTruthy(ii.image_url)) ii.image_url = SECRET;
+  return JSON.stringify(ii);
+}
+
+/** driver_internal_info: the agent token is hidden when set. */
+function driverInternalInfo(v: unknown): string {
+  const t = jsonText(v);
+  if (!t.includes('"agent_secret_token"')) return t;
+  const d = { ...jsonValue(v) };
+  if (pyTruthy(d.agent_secret_token)) d.agent_secret_token = SECRET;
+  return JSON.stringify(d);
+}
+
+/** Self and bookmark links; `base` is JSON-escaped already, `path` needs no escaping. */
+function linksText(base: string, path: string): string {
+  return `[{"href":"${base}/v1/${path}","rel":"self"},{"href":"${base}/${path}","rel":"bookmark"}]`;
+}
+
+/**
+ * A renderer for one request: plans the fields once, then renders each node as JSON
+ * text. `fields` (already validated) restricts the output. With `columns`, the nodes
+ * are row arrays and `columns` maps column names to positions; `traits` must then be
+ * given per node (a Node carries its own).
+ */
+export function nodeRenderer(ctx: NodeViewContext, fields?: readonly string[], columns?: ReadonlyMap<string, number>): (n: NodeSource, traits?: readonly string[]) => string {
+  const v = ctx.version;
+  const p = planFor(v, fields);
+  // Where each value is: a property name of a Node/row object, or a row array index.
+  const at = (k: string): string | number => (columns ? columns.get(k) ?? -1 : k);
+  const head = p.head.map((f) => ({ prefix: `"${f}":`, at: at(f) }));
+  const stored = p.stored.map((f) => ({ ...f, at: at(f.key) }));
+  const uuidAt = at('uuid');
+  const chassisAt = at('chassis_id');
+  const allocationAt = at('allocation_id');
+  const conductor = p.conductor ? `,"conductor":${str(ctx.conductorFor())}` : '';
+  const base = JSON.stringify(ctx.base).slice(1, -1);
+  return (n, traits) => {
+    const src = n as Readonly<Record<string | number, unknown>>;
+    // A stored uuid is canonical (hex and dashes), so it goes into links unescaped.
+    const uuid = src[uuidAt] as string;
+    let out = '{';
+    let sep = '';
+    for (const h of head) { out += sep + h.prefix + str(src[h.at]); sep = ','; }
+    for (const { prefix, kind, at: i } of stored) {
+      const val = src[i];
+      let text: string;
+      switch (kind) {
+        case 'str': text = str(val); break;
+        case 'bool': text = bool(val); break;
+        case 'boolOrNull': text = boolOrNull(val); break;
+        case 'json': text = jsonText(val); break;
+        case 'driver_info': text = driverInfo(val); break;
+        case 'instance_info': text = instanceInfo(val); break;
+        case 'driver_internal_info': text = driverInternalInfo(val); break;
+        case 'state': text = str(legacyState(val as string | null, v)); break;
+        case 'traits': text = JSON.stringify(traits ?? (val as string[] | undefined) ?? []); break;
+      }
+      out += sep + prefix + text;
+      sep = ',';
+    }
+    out += `${sep}"links":${linksText(base, `nodes/${uuid}`)}${conductor}`;
+    if (p.allocation) out += `,"allocation_uuid":${str(ctx.allocationUuid(src[allocationAt] as number | null))}`;
+    if (p.chassis) out += `,"chassis_uuid":${str(ctx.chassisUuid(src[chassisAt] as number | null))}`;
+    for (const s of p.subs) out += `,"${s}":${linksText(base, `nodes/${uuid}/${s}`)}`;
+    return out + '}';
+  };
+}
+
+/** Render one node (a Node or a row object) as JSON text. */
+export function renderNodeJson(n: NodeSource, ctx: NodeViewContext, fields?: readonly string[], traits?: readonly string[]): string {
+  return nodeRenderer(ctx, fields)(n, traits);
+}
+
+/** Render one node as an object (for callers that change or embed it). */
+export function renderNode(n: NodeSource, ctx: NodeViewContext, fields?: readonly string[], traits?: readonly string[]): Record<string, unknown> {
+  return JSON.parse(renderNodeJson(n, ctx, fields, traits)) as Record<string, unknown>;
 }
 
 /** Below 1.2 `available` is shown as null; below 1.39 `inspect wait` as `inspecting`. */

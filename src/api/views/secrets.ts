@@ -4,7 +4,7 @@
  */
 import type { Json } from '../../core/node.ts';
 
-const SECRET = '******';
+export const SECRET = '******';
 /** oslo.utils strutils._SANITIZE_KEYS: a key containing one of these (case-insensitive) is secret. */
 const SANITIZE_KEYS = [
   'adminpass', 'admin_pass', 'password', 'admin_password', 'auth_token', 'new_pass', 'auth_password', 'secret_uuid',
@@ -14,6 +14,17 @@ const SANITIZE_KEYS = [
   'keystonecredential', 'barbicansimplecryptokek', 'cephrgwkey', 'swifthashsuffix', 'migrationsshkey', 'cephmdskey',
   'cephmonkey',
 ];
+
+const ANY_KEY = new RegExp(SANITIZE_KEYS.join('|'), 'i');
+
+/**
+ * False when masking cannot change `json` (JSON text of a dict): both the key rule and
+ * the value rule of mask_dict_password need one of the sanitize keys in the text. Exact
+ * for text written by JSON.stringify, which escapes no ASCII letter.
+ */
+export function mayHoldSecret(json: string): boolean {
+  return ANY_KEY.test(json);
+}
 
 /**
  * oslo's `mask_password` for string values, reduced to its common forms: `key=value`,
