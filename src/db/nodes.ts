@@ -9,7 +9,7 @@ import type { Database, NodesTable } from './schema.ts';
 import type { Node, NodeChanges } from '../core/node.ts';
 import type { ProvisionState } from '../core/states.ts';
 import { isoNow } from '../core/ids.ts';
-import { fromJson, toJson, bool, boolOrNull, int } from './connect.ts';
+import { fromJson, toJson, bool, boolOrNull, int, selectArrays } from './connect.ts';
 
 const JSON_FIELDS = [
   'driver_info', 'driver_internal_info', 'extra', 'instance_info', 'properties', 'clean_step',
@@ -60,6 +60,13 @@ export interface NodeFilters {
   conductor_affinity?: string;
   reserved?: boolean;
   provision_state_in?: readonly string[];
+}
+
+/** A page of node rows as arrays; see NodeRepo.listRows. */
+export interface NodeRowPage {
+  columns: ReadonlyMap<string, number>;
+  rows: unknown[][];
+  traits: Map<number, string[]>;
 }
 
 export interface ListOptions {
@@ -134,6 +141,22 @@ export class NodeRepo {
 
   /** One page, ordered by (sortKey, id). The marker is the last row of the previous page. */
   async list(filters: NodeFilters, opts: ListOptions): Promise<Node[]> {
+    return this.hydrate(await this.pageQuery(filters, opts).execute());
+  }
+
+  /**
+   * `list` without building `Node`s or row objects: the rows as stored (JSON columns as
+   * text, booleans as 0/1) as arrays, the column of each name, and each row's traits
+   * (keyed by node id), for views that render rows directly.
+   */
+  async listRows(filters: NodeFilters, opts: ListOptions): Promise<NodeRowPage> {
+    const { columns, rows } = await selectArrays(this.db, this.pageQuery(filters, opts));
+    const index = new Map(columns.map((c, i) => [c, i]));
+    const idCol = index.get('id') ?? -1;
+    return { columns: index, rows, traits: await this.traitsFor(rows.map((r) => r[idCol] as number)) };
+  }
+
+  private pageQuery(filters: NodeFilters, opts: ListOptions): SelectQueryBuilder<Database, 'nodes', Selectable<NodesTable>> {
     let q = this.applyFilters(this.db.selectFrom('nodes').selectAll(), filters);
     const key = opts.sortKey as keyof NodesTable & string;
     const cmp = opts.sortDir === 'asc' ? '>' : '<';
@@ -156,7 +179,7 @@ export class NodeRepo {
     q = q.orderBy(key, opts.sortDir);
     if (key !== 'id') q = q.orderBy('id', opts.sortDir);
     if (opts.limit > 0) q = q.limit(opts.limit);
-    return this.hydrate(await q.execute());
+    return q;
   }
 
   async count(filters: NodeFilters): Promise<number> {
@@ -206,6 +229,24 @@ export class NodeRepo {
     const r = await this.db.updateTable('nodes').set({ reservation: host })
       .where('id', '=', id).where('reservation', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Take the exclusive lock for `host` and stamp updated_at (Ironic's reservation write
+   * does) in one atomic UPDATE, and return the locked node. Undefined when the node does
+   * not exist or someone holds the lock (the caller tells which). Where the dialect has
+   * UPDATE … RETURNING (SQLite, PostgreSQL) the row comes back with the write; MariaDB
+   * reads it afterwards, which is safe because we hold the lock by then.
+   */
+  async lock(id: number, host: string): Promise<Node | undefined> {
+    const q = this.db.updateTable('nodes').set({ reservation: host, updated_at: isoNow() })
+      .where('id', '=', id).where('reservation', 'is', null);
+    if (this.db.getExecutor().adapter.supportsReturning) {
+      const row = await q.returningAll().executeTakeFirst();
+      return row ? (await this.hydrate([row]))[0] : undefined;
+    }
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1 ? this.getById(id) : undefined;
   }
 
   /** Release our lock. Returns false if we did not hold it. */
