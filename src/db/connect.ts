@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Compilable, type CompiledQuery, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
+import * as m002 from './migrations/002_drop_write_hot_indexes.ts';
 import type { Dialect } from './migrations/001_initial.ts';
 
 export type { Dialect };
@@ -22,6 +23,7 @@ export interface Db {
 /** Ordered list of migrations; append only. */
 const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
   '001_initial': m001,
+  '002_drop_write_hot_indexes': m002,
 };
 
 class Provider implements MigrationProvider {

@@ -58,8 +58,8 @@ export function nodeFieldsAt(version: number): Set<string> {
 }
 
 interface Plan {
-  head: string[];
-  stored: { key: string; prefix: string; kind: Kind }[];
+  head: { prefix: string; at: string | number }[];
+  stored: { key: string; prefix: string; kind: Kind; at: string | number }[];
   conductor: boolean;
   allocation: boolean;
   chassis: boolean;
@@ -82,8 +82,8 @@ function planFor(version: number, fields: readonly string[] | undefined): Plan {
     if (supportsAt(version, 'volume')) subs.push('volume');
   }
   p = {
-    head: ['uuid', 'created_at', 'updated_at'].filter(want),
-    stored: STORED_FIELDS.filter(([f]) => want(f)).map(([f, kind]) => ({ key: f, prefix: `"${f}":`, kind })),
+    head: ['uuid', 'created_at', 'updated_at'].filter(want).map((f) => ({ prefix: `"${f}":`, at: f })),
+    stored: STORED_FIELDS.filter(([f]) => want(f)).map(([f, kind]) => ({ key: f, prefix: `"${f}":`, kind, at: f })),
     conductor: want('conductor'),
     allocation: want('allocation_uuid'),
     chassis: want('chassis_uuid'),
@@ -158,8 +158,8 @@ export function nodeRenderer(ctx: NodeViewContext, fields?: readonly string[], c
   const p = planFor(v, fields);
   // Where each value is: a property name of a Node/row object, or a row array index.
   const at = (k: string): string | number => (columns ? columns.get(k) ?? -1 : k);
-  const head = p.head.map((f) => ({ prefix: `"${f}":`, at: at(f) }));
-  const stored = p.stored.map((f) => ({ ...f, at: at(f.key) }));
+  const head = columns ? p.head.map((f) => ({ ...f, at: at(f.at as string) })) : p.head;
+  const stored = columns ? p.stored.map((f) => ({ ...f, at: at(f.key) })) : p.stored;
   const uuidAt = at('uuid');
   const chassisAt = at('chassis_id');
   const allocationAt = at('allocation_id');
