@@ -5,16 +5,20 @@
  * manageable → available → active (all PUTs of a phase fired sequentially, then
  * `GET /v1/nodes?fields=uuid,provision_state` polled every --poll seconds until done).
  *
- * Why a second client: bench.py's Python http.client spends about 0.4 ms of its own per
- * request (about 2,100 requests/s against a server that does nothing), which hides
- * server differences below that. undici costs a fraction of that, so this run shows
- * more of the servers' own speed. Both servers are measured with both clients in the
- * same `npm run bench`; the JSON written has bench.py's shape, so compare.ts reads both.
+ * Why a second client: every client adds its own cost per request to what it measures
+ * (bench.py's http.client about 0.1 ms against a server that does nothing). Warm undici
+ * costs about half of that, so this run shows a little more of the servers' own speed.
+ * The client warms up first against a throw-away server of its own (never against the
+ * server under test, which starts cold as bench.py finds it). Both servers are measured
+ * with both clients in the same `npm run bench`; the JSON written has bench.py's shape,
+ * so compare.ts reads both.
  *
  * Usage: node --import tsx bench/workload.ts --url URL [--nodes 500] [--move 100]
  *          [--list-runs 5] [--poll 0.2] [--prefix bench] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Client } from 'undici';
 
@@ -64,6 +68,20 @@ const pct = (v: number[], p: number) => {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const now = () => performance.now() / 1000;
+
+/** JIT-warm the client's request path against a local server that answers at once. */
+async function warmClient(requests: number): Promise<void> {
+  const srv = createServer((req, res) => { req.resume(); req.on('end', () => res.end('{"ok":true}')); });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const c = new Client(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`);
+  for (let i = 0; i < requests; i++) {
+    const r = await c.request({ method: i % 2 ? 'PUT' : 'GET', path: '/warm', headers: { 'content-type': 'application/json' }, body: i % 2 ? '{"a":1}' : undefined });
+    JSON.parse(await r.body.text());
+  }
+  await c.close();
+  await new Promise((r) => srv.close(r));
+}
+await warmClient(3000);
 
 const root = JSON.parse((await req('GET', '/', undefined, [200])).raw) as { default_version: { version: string } };
 version = root.default_version.version;
