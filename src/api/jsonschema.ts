@@ -5,7 +5,7 @@
  * `local_link_connection`), whose messages depend on that heuristic.
  *
  * Supported keywords: type, properties, required, additionalProperties (false), enum,
- * minLength, maxLength, pattern, minimum, items, anyOf (`description`, `title` and `$schema`
+ * minLength, maxLength, pattern, minimum, maximum, items, minItems, anyOf (`description`, `title` and `$schema`
  * are carried for printing only). Keywords are evaluated in the key order of the schema
  * object, so schemas must be written in the same key order as Ironic's Python dicts.
  * `verboseSchemaError` renders `str(ValidationError)` (message, failing keyword, subschema
@@ -25,7 +25,9 @@ export interface JSchema {
   maxLength?: number;
   pattern?: string;
   minimum?: number;
+  maximum?: number;
   items?: JSchema;
+  minItems?: number;
   anyOf?: JSchema[];
   description?: string;
   title?: string;
@@ -117,6 +119,12 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
         break;
       case 'minimum':
         if (typeof v === 'number' && v < s.minimum!) out.push(err(`${v} is less than the minimum of ${s.minimum}`, 'minimum', s, v));
+        break;
+      case 'maximum':
+        if (typeof v === 'number' && v > s.maximum!) out.push(err(`${v} is greater than the maximum of ${s.maximum}`, 'maximum', s, v));
+        break;
+      case 'minItems':
+        if (Array.isArray(v) && v.length < s.minItems!) out.push(err(`${pyRepr(v)} is too short`, 'minItems', s, v));
         break;
       case 'required':
         if (!isObject(v)) break;
