@@ -58,8 +58,8 @@ test('cacheBiosSettings: the interface sees the current rows and its answer is s
   await replaceBiosSettings(h.svc.db.kysely, id, [{ name: 'Old', value: '1' }]);
   let seen: readonly BiosSetting[] | undefined;
   const { logged } = await runCache(id, {
-    cacheSettings: async (ctx: DriverContext & { biosSettings?: readonly BiosSetting[] }) => {
-      seen = ctx.biosSettings;
+    cacheSettings: async (ctx: DriverContext) => {
+      seen = await ctx.loadBiosSettings?.();
       return [{ name: 'New', value: 'on' }];
     },
   });

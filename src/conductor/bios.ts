@@ -2,7 +2,7 @@
  * BIOS settings cache: the node's `bios_settings` rows mirror what its bios interface
  * reports (Ironic's node_cache_bios_settings, run after a successful verify).
  *
- * The interface's `cacheSettings()` sees the current rows (`ctx.biosSettings`) and
+ * The interface's `cacheSettings()` sees the current rows (`ctx.loadBiosSettings()`) and
  * returns the full list, which replaces the rows (db/bios.ts). When the list equals
  * what is stored nothing is written, so timestamps keep their meaning.
  *
@@ -11,7 +11,6 @@
  */
 import type { BiosSetting, ComposedDriver } from '../drivers/base.ts';
 import { IngotError, messageOf } from '../core/errors.ts';
-import { replaceBiosSettings } from '../db/bios.ts';
 import type { ContextHandle } from './driver-context.ts';
 import type { FlowDeps } from './deps.ts';
 import type { Task } from './task.ts';
@@ -32,7 +31,7 @@ export async function cacheBiosSettings(deps: FlowDeps, task: Task, driver: Comp
     const reported = await driver.bios.cacheSettings(handle.ctx);
     // The returned list is authoritative over a replaceBiosSettings() made meanwhile.
     handle.pendingBios = null;
-    if (canonical(reported) !== canonical(handle.ctx.biosSettings ?? [])) await replaceBiosSettings(deps.db, node.id, reported);
+    if (canonical(reported) !== canonical(await handle.ctx.loadBiosSettings())) await handle.storeBiosSettings(reported);
   } catch (err) {
     if (err instanceof IngotError && err.code === 'Invalid' && driver.bios.supported === false) {
       deps.logger.warn({ node: node.uuid }, `BIOS settings are not supported for node ${node.uuid}, skipping`);

@@ -252,10 +252,10 @@ export class Conductor implements ConductorApi {
       return r;
     });
   }
-  private async shared<T>(nodeId: number, fn: (d: ReturnType<DriverRegistry['compose']>, ctx: Awaited<ReturnType<typeof sharedContext>>) => Promise<T>): Promise<T> {
+  private async shared<T>(nodeId: number, fn: (d: ReturnType<DriverRegistry['compose']>, ctx: ReturnType<typeof sharedContext>) => Promise<T>): Promise<T> {
     const n = await this.node(nodeId);
     const d = this.deps.registry.compose(n);
-    return fn(d, await sharedContext(this.deps.db, n, this.deps.logger));
+    return fn(d, sharedContext(this.deps.db, n, this.deps.logger));
   }
 
   async validateDriverInterfaces(nodeId: number): Promise<ValidationResult> {
@@ -354,7 +354,7 @@ export class Conductor implements ConductorApi {
     let handed = false;
     try {
       const h = task ? await driverContext(this.deps.db, task, this.deps.logger) : null;
-      const ctx = h ? h.ctx : await sharedContext(this.deps.db, n, this.deps.logger);
+      const ctx = h ? h.ctx : sharedContext(this.deps.db, n, this.deps.logger);
       if (hasValidateCall(d.vendor)) await d.vendor.validateCall(ctx, method, http, body);
       if (m.async) {
         const run = async () => { await d.vendor.call(ctx, method, http, body); await h?.flush(); };

@@ -42,7 +42,7 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
       case 'manage':
         if (node.provision_state === S.ENROLL) return await start('manage', (t) => doNodeVerify(deps, t));
         // available / clean failed / inspect failed / adopt failed → manageable directly.
-        await task.apply('manage', node.provision_state === S.CLEAN_FAILED ? {} : { last_error: null });
+        await task.applyAndRelease('manage', node.provision_state === S.CLEAN_FAILED ? {} : { last_error: null });
         return;
       case 'provide':
         if (node.retired) throw new InvalidError(`The providing operation can't be performed on node ${node.uuid} because it is retired.`);

@@ -5,7 +5,7 @@
  * `wait` can be resumed later from the same index (agent heartbeat).
  */
 import type { ComposedDriver, StepDef } from '../drivers/base.ts';
-import type { InterfaceKind, Json } from '../core/node.ts';
+import type { InterfaceKind, Json, Node, NodeChanges } from '../core/node.ts';
 import { InvalidError, DriverError, messageOf } from '../core/errors.ts';
 import type { Task } from './task.ts';
 import type { ContextHandle } from './driver-context.ts';
@@ -112,6 +112,8 @@ export type RunResult = { outcome: 'done' } | { outcome: 'wait' } | { outcome: '
 /**
  * Run steps from `index` on. Records the current step on the node; returns at the first
  * `wait` (progress saved) or failure. Driver errors become `fail` with an operator message.
+ * After the last step it writes nothing: the caller records the end (`stepsFinished`),
+ * alone or as part of its next write.
  */
 export async function runSteps(task: Task, driver: ComposedDriver, handle: ContextHandle, phase: Phase, steps: Step[], index = 0): Promise<RunResult> {
   const stepField = phase === 'clean' ? 'clean_step' : 'deploy_step';
@@ -132,9 +134,15 @@ export async function runSteps(task: Task, driver: ComposedDriver, handle: Conte
     }
     if (outcome === 'wait') return { outcome: 'wait' };
   }
-  // Ironic's wipe_{clean,deploy}ing_internal_info: the step list becomes None, the index goes.
-  const dii: Json = { ...task.node.driver_internal_info, [`${phase}_steps`]: null };
-  delete dii[`${phase}_step_index`];
-  await task.save({ [stepField]: {}, driver_internal_info: dii });
   return { outcome: 'done' };
+}
+
+/**
+ * The node changes that record a phase's steps as over: no current step, and as in
+ * Ironic's wipe_{clean,deploy}ing_internal_info the step list becomes None and the index goes.
+ */
+export function stepsFinished(node: Node, phase: Phase): NodeChanges {
+  const dii: Json = { ...node.driver_internal_info, [`${phase}_steps`]: null };
+  delete dii[`${phase}_step_index`];
+  return { [phase === 'clean' ? 'clean_step' : 'deploy_step']: {}, driver_internal_info: dii };
 }

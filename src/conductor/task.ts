@@ -1,6 +1,6 @@
 /**
  * Task: the one holder of a node's exclusive lock, and the one place where
- * provision_state changes (`apply`).
+ * provision_state changes (`apply`, or `applyAndRelease` for a flow's last transition).
  *
  * Lock = the node's `reservation` column set to this conductor's hostname by an atomic
  * `UPDATE … WHERE reservation IS NULL`. Acquisition retries a few times (Ironic's
@@ -31,14 +31,30 @@ export class Task {
    * `target` overrides the target shown (e.g. manual cleaning targets `manageable`).
    */
   async apply(event: FsmEvent, extra: NodeChanges = {}, target?: ProvisionState | null): Promise<ProvisionState> {
+    const changes = this.transition(event, extra, target);
+    await this.save(changes);
+    return changes.provision_state;
+  }
+
+  /**
+   * `apply` and `release` in one write: for a flow's last transition. The lock goes only
+   * if the write succeeds; the task must not be used afterwards.
+   */
+  async applyAndRelease(event: FsmEvent, extra: NodeChanges = {}, target?: ProvisionState | null): Promise<ProvisionState> {
+    const changes = this.transition(event, extra, target);
+    await this.saveAndRelease(changes);
+    return changes.provision_state;
+  }
+
+  /** The column changes of FSM `event` from the current state; throws InvalidState. */
+  private transition(event: FsmEvent, extra: NodeChanges, target: ProvisionState | null | undefined): NodeChanges & { provision_state: ProvisionState } {
     const from = this.node.provision_state;
     const to = nextState(from, event, MAX_VERSION);
     if (!to) {
       throw new InvalidStateError(`The requested action "${event}" can not be performed on node "${this.node.uuid}" while it is in state "${from}".`);
     }
     const tgt = target !== undefined ? target : targetOf(to);
-    await this.save({ ...extra, provision_state: to, target_provision_state: tgt, provision_updated_at: isoNow() });
-    return to;
+    return { ...extra, provision_state: to, target_provision_state: tgt, provision_updated_at: isoNow() };
   }
 
   /** Persist column changes while holding the lock. */
@@ -57,6 +73,17 @@ export class Task {
     return n;
   }
 
+  /**
+   * Persist column changes and give up the lock in the same write (the WHERE still
+   * requires our reservation). Throws NodeLocked, keeping the task unreleased, if the
+   * lock was lost.
+   */
+  async saveAndRelease(changes: NodeChanges): Promise<void> {
+    await this.save({ ...changes, reservation: null });
+    this.released = true;
+  }
+
+  /** Give up the lock (no-op when already released). */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -74,14 +101,11 @@ export class TaskManager {
     const attempts = opts.attempts ?? this.defaults.attempts ?? 3;
     const interval = opts.intervalMs ?? this.defaults.intervalMs ?? 1000;
     for (let i = 0; ; i++) {
-      if (await this.repo.reserve(nodeId, this.host)) {
-        // Ironic's reservation write also stamps updated_at (SQLAlchemy onupdate), so a
-        // locked operation that changes nothing else still shows a fresh updated_at.
-        await this.repo.update(nodeId, {}, { reservation: this.host });
-        const node = await this.repo.getById(nodeId);
-        if (!node) throw new NotFoundError(`Node ${nodeId} could not be found.`);
-        return new Task(this.repo, node, this.host, purpose);
-      }
+      // One atomic write takes the lock and, like Ironic's reservation write (SQLAlchemy
+      // onupdate), stamps updated_at: a locked operation that changes nothing else still
+      // shows a fresh updated_at.
+      const node = await this.repo.lock(nodeId, this.host);
+      if (node) return new Task(this.repo, node, this.host, purpose);
       const cur = await this.repo.getById(nodeId);
       if (!cur) throw new NotFoundError(`Node ${nodeId} could not be found.`);
       if (i + 1 >= attempts) throw new NodeLockedError(cur.uuid, cur.reservation ?? 'unknown');

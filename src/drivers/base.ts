@@ -29,7 +29,11 @@ export interface DriverPort {
 
 export interface DriverContext {
   readonly node: Readonly<Node>;
-  readonly ports: readonly DriverPort[];
+  /**
+   * The node's ports. Read from the database on the first call only (most driver calls
+   * never need them), so ask where they are used rather than up front.
+   */
+  loadPorts(): Promise<readonly DriverPort[]>;
   readonly logger: DriverLogger;
   readonly signal: AbortSignal;
   /** Merge keys into node.driver_internal_info (persisted by the conductor after the call). */
@@ -39,8 +43,11 @@ export interface DriverContext {
    * the call): the RAID configuration built, properties found, boot mode, secure boot.
    */
   setNodeFields?(fields: NodeFieldUpdate): void;
-  /** The node's cached BIOS settings (bios_settings rows), when the call concerns BIOS. */
-  readonly biosSettings?: readonly BiosSetting[];
+  /**
+   * The node's cached BIOS settings (bios_settings rows), when the call concerns BIOS.
+   * Read on the first call only, like `loadPorts`.
+   */
+  loadBiosSettings?(): Promise<readonly BiosSetting[]>;
   /** Replace ALL cached BIOS settings rows (persisted by the conductor after the call). */
   replaceBiosSettings?(settings: BiosSetting[]): void;
   /**

@@ -114,13 +114,14 @@ export function makeTestContext(opts: {
 } = {}): RecordingContext {
   const internalInfo: Json = {};
   const biosWrites: BiosSetting[][] = [];
+  const bios = opts.biosSettings;
   return {
     node: opts.node ?? makeTestNode(),
-    ports: opts.ports ?? [],
+    loadPorts: async () => opts.ports ?? [],
     logger: opts.logger ?? silentLogger,
     signal: opts.signal ?? new AbortController().signal,
     setInternalInfo(values: Json) { Object.assign(internalInfo, values); },
-    ...(opts.biosSettings ? { biosSettings: opts.biosSettings } : {}),
+    ...(bios ? { loadBiosSettings: async () => bios } : {}),
     replaceBiosSettings(settings: BiosSetting[]) { biosWrites.push(settings); },
     internalInfo,
     biosWrites,

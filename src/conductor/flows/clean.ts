@@ -42,9 +42,11 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
     return;
   }
   // Like Ironic, the requested steps are recorded before they are checked, and stay
-  // recorded when the check fails.
+  // recorded when the check fails. Automated cleaning has nothing to check and records
+  // its kind in the same write (continueCleaning then has nothing to write).
   const dii = wipeCleaningInfo(task.node.driver_internal_info);
   if (manual) Object.assign(dii, { clean_steps: manualSteps, cleaning_disable_ramdisk: disableRamdisk });
+  else dii.cleaning_manual = false;
   await task.save({ driver_internal_info: dii });
   let steps: Step[];
   if (manual) {
@@ -70,11 +72,12 @@ export async function doNodeClean(deps: FlowDeps, task: Task, manualSteps?: Json
 /** Run (or resume) clean steps from `index`; used by doNodeClean and the agent heartbeat. */
 export async function continueCleaning(deps: FlowDeps, task: Task, steps: Step[], index: number, manual: boolean): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
-  const dii = { ...task.node.driver_internal_info, cleaning_manual: manual };
-  await task.save({ driver_internal_info: dii });
+  if (task.node.driver_internal_info.cleaning_manual !== manual) {
+    await task.save({ driver_internal_info: { ...task.node.driver_internal_info, cleaning_manual: manual } });
+  }
   const r = await runSteps(task, driver, handle, 'clean', steps, index);
   if (r.outcome === 'wait') {
-    if (task.node.provision_state === S.CLEANING) await task.apply('wait', {}, manual ? S.MANAGEABLE : undefined);
+    if (task.node.provision_state === S.CLEANING) await task.applyAndRelease('wait', {}, manual ? S.MANAGEABLE : undefined);
     return;
   }
   if (r.outcome === 'fail') {
@@ -88,12 +91,15 @@ export async function continueCleaning(deps: FlowDeps, task: Task, steps: Step[]
   await finishCleaning(deps, task, manual);
 }
 
+/**
+ * The end of cleaning, in one write with the lock's release. It also records the steps
+ * as over (runSteps leaves that to us): its wipe covers what `stepsFinished` changes.
+ */
 async function finishCleaning(deps: FlowDeps, task: Task, manual: boolean): Promise<void> {
   const dii = wipeCleaningInfo(task.node.driver_internal_info);
   delete dii.cleaning_manual;
   const extra = { clean_step: {}, driver_internal_info: dii };
   if (task.node.provision_state === S.CLEAN_WAIT) await task.apply('resume', {}, manual ? S.MANAGEABLE : undefined);
   // Manual cleaning and retired nodes go back to manageable.
-  if (manual || task.node.retired) await task.apply('manage', extra);
-  else await task.apply('done', extra);
+  await task.applyAndRelease(manual || task.node.retired ? 'manage' : 'done', extra);
 }

@@ -9,7 +9,7 @@ import type { Json } from '../../core/node.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { InvalidError } from '../../core/errors.ts';
-import { availableSteps, runSteps, sortSteps, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
+import { availableSteps, runSteps, sortSteps, stepsFinished, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
 import { doNodeClean } from './clean.ts';
 
 /** The node's power state as the driver reads it now (recorded after deploy/tear down). */
@@ -95,15 +95,18 @@ export async function continueDeploy(deps: FlowDeps, task: Task, steps: Step[], 
   const { driver, handle } = await prepare(deps, task);
   const r = await runSteps(task, driver, handle, 'deploy', steps, index);
   if (r.outcome === 'wait') {
-    if (task.node.provision_state === S.DEPLOYING) await task.apply('wait');
+    if (task.node.provision_state === S.DEPLOYING) await task.applyAndRelease('wait');
     return;
   }
   if (r.outcome === 'fail') {
     await failTask(deps, task, r.error, { event: 'fail', eventType: 'deploying' });
     return;
   }
+  // As Ironic, the finished steps are cleared in a write of their own before the deploy
+  // ends: the power read below may take a while and the API shows them meanwhile.
+  await task.save(stepsFinished(task.node, 'deploy'));
   if (task.node.provision_state === S.DEPLOYWAIT) await task.apply('resume');
-  await task.apply('done', { deploy_step: {}, ...(await readPower(driver, handle)) });
+  await task.applyAndRelease('done', { deploy_step: {}, ...(await readPower(driver, handle)) });
 }
 
 /** Entered in state `deleting`. */

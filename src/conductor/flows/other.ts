@@ -5,6 +5,7 @@ import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
+import { portsChanged } from '../driver-context.ts';
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
@@ -51,7 +52,7 @@ export async function doNodeVerify(deps: FlowDeps, task: Task): Promise<void> {
     const power = await driver.power.getPowerState(handle.ctx);
     await handle.flush();
     await cacheBiosSettings(deps, task, driver, handle);
-    await task.apply('done', { power_state: power, last_error: null, ...(await cacheHardwareFacts(driver, handle.ctx, task.node.properties)) });
+    await task.applyAndRelease('done', { power_state: power, last_error: null, ...(await cacheHardwareFacts(driver, handle.ctx, task.node.properties)) });
   } catch (err) {
     await failTask(deps, task, `Failed to get power state for node ${task.node.uuid}. Error: ${messageOf(err)}`, { event: 'fail', eventType: 'verifying' });
   }
@@ -74,14 +75,15 @@ export async function doInspect(deps: FlowDeps, task: Task): Promise<void> {
         pxe_enabled: mac.pxe === false ? 0 : 1, physical_network: null, internal_info: null, is_smartnic: 0,
         extra: null, created_at: isoNow(), updated_at: null,
       }).execute();
+      portsChanged(task);
     }
     if (res.inventory) {
       const now = isoNow();
       await deps.db.deleteFrom('node_inventory').where('node_id', '=', task.node.id).execute();
       await deps.db.insertInto('node_inventory').values({ node_id: task.node.id, inventory_data: JSON.stringify(res.inventory), plugin_data: JSON.stringify({}), created_at: now, updated_at: null }).execute();
     }
-    if (res.outcome === 'wait') await task.apply('wait');
-    else await task.apply('done', { inspection_finished_at: isoNow(), inspection_started_at: null });
+    if (res.outcome === 'wait') await task.applyAndRelease('wait');
+    else await task.applyAndRelease('done', { inspection_finished_at: isoNow(), inspection_started_at: null });
   } catch (err) {
     await failTask(deps, task, `Failed to inspect hardware. Reason: ${messageOf(err)}`, { event: 'fail', eventType: 'inspecting', extra: { inspection_started_at: null } });
   }
@@ -94,7 +96,7 @@ export async function doAdopt(deps: FlowDeps, task: Task): Promise<void> {
     await driver.boot.validate(handle.ctx);
     await driver.deploy.takeOver(handle.ctx);
     await handle.flush();
-    await task.apply('done');
+    await task.applyAndRelease('done');
   } catch (err) {
     await failTask(deps, task, `Error while attempting to adopt node ${task.node.uuid}: ${messageOf(err)}.`, { event: 'fail', eventType: 'adopting' });
   }
@@ -108,7 +110,7 @@ export async function doRescue(deps: FlowDeps, task: Task, password: string): Pr
     await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password, hashed_rescue_password: hashPassword(password) } });
     const r = await driver.rescue.rescue(handle.ctx);
     await handle.flush();
-    await task.apply(r === 'wait' ? 'wait' : 'done');
+    await task.applyAndRelease(r === 'wait' ? 'wait' : 'done');
   } catch (err) {
     await failTask(deps, task, `Failed to rescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'rescuing' });
   }
@@ -122,7 +124,7 @@ export async function doUnrescue(deps: FlowDeps, task: Task): Promise<void> {
     const ii = { ...task.node.instance_info };
     delete ii.rescue_password;
     delete ii.hashed_rescue_password;
-    await task.apply('done', { instance_info: ii });
+    await task.applyAndRelease('done', { instance_info: ii });
   } catch (err) {
     await failTask(deps, task, `Failed to unrescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'unrescuing' });
   }

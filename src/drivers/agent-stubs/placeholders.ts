@@ -33,7 +33,7 @@ export class PxeBootPlaceholder extends Placeholder implements BootInterface {
 
   override async validate(ctx: DriverContext): Promise<void> {
     const node = ctx.node;
-    if (ctx.ports.length === 0) throw new InvalidError(`Node ${node.uuid} does not have any port associated with it`);
+    if ((await ctx.loadPorts()).length === 0) throw new InvalidError(`Node ${node.uuid} does not have any port associated with it`);
     if (node.deploy_interface !== 'ramdisk') {
       const missing = ['deploy_kernel', 'deploy_ramdisk'].filter((k) => !node.driver_info[k]);
       if (missing.length > 0) {

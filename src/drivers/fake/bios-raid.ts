@@ -7,7 +7,7 @@
  *   (new names created, changed values updated, unlisted rows deleted);
  * - cache_bios_settings: changes nothing;
  * - factory_reset: deletes every bios_settings row.
- * Rows are read from `ctx.biosSettings` and written with `ctx.replaceBiosSettings`
+ * Rows are read with `ctx.loadBiosSettings` and written with `ctx.replaceBiosSettings`
  * (fake/types.ts). `cacheSettings()` returns the current rows unchanged, so the
  * conductor's periodic/cleaning cache keeps what apply_configuration stored.
  *
@@ -59,6 +59,11 @@ function parseSettings(settings: unknown): WantedSetting[] {
   });
 }
 
+/** The node's current rows; none when the context does not provide them. */
+async function currentSettings(ctx: ExtendedDriverContext): Promise<readonly BiosSetting[]> {
+  return (await ctx.loadBiosSettings?.()) ?? [];
+}
+
 function persist(ctx: ExtendedDriverContext, step: string, settings: BiosSetting[]): void {
   if (typeof ctx.replaceBiosSettings !== 'function') {
     throw new DriverError(`Fake BIOS ${step} on node ${ctx.node.uuid} cannot store BIOS settings: the conductor did not provide replaceBiosSettings.`,
@@ -93,7 +98,7 @@ export class FakeBios extends FakeBase implements BiosInterface {
   async applyConfiguration(ctx: ExtendedDriverContext, settings: unknown): Promise<StepOutcome> {
     const wanted = parseSettings(settings);
     await this.pause(ctx, 'apply_configuration');
-    const current = new Map((ctx.biosSettings ?? []).map((s) => [s.name, s]));
+    const current = new Map((await currentSettings(ctx)).map((s) => [s.name, s]));
     const result = new Map<string, BiosSetting>();
     for (const w of wanted) {
       const old = current.get(w.name);
@@ -113,7 +118,7 @@ export class FakeBios extends FakeBase implements BiosInterface {
   /** The current rows, unchanged (Ironic's fake cache_bios_settings does nothing). */
   async cacheSettings(ctx: ExtendedDriverContext): Promise<BiosSetting[]> {
     await this.pause(ctx, 'cache_bios_settings');
-    return (ctx.biosSettings ?? []).map((s) => ({ ...s }));
+    return (await currentSettings(ctx)).map((s) => ({ ...s }));
   }
 }
 

@@ -6,7 +6,7 @@
  * provide it still works (with the documented, narrower behaviour).
  *
  * What the conductor should provide (see the report of the issue that introduced this):
- * - `biosSettings` / `replaceBiosSettings` on every context passed to a BIOS interface;
+ * - `loadBiosSettings` / `replaceBiosSettings` on every context passed to a BIOS interface;
  * - a call of `validateCall` before answering 202 to an asynchronous vendor passthru.
  */
 import type { BiosSetting, DriverContext, VendorInterface } from '../base.ts';
@@ -22,7 +22,7 @@ import type { BiosSetting, DriverContext, VendorInterface } from '../base.ts';
  */
 export interface BiosSettingsAccess {
   /** The node's current bios_settings rows, as the conductor last stored them. */
-  readonly biosSettings?: readonly BiosSetting[];
+  loadBiosSettings?(): Promise<readonly BiosSetting[]>;
   /**
    * Replace ALL of the node's bios_settings rows with `settings` (persisted by the
    * conductor after the call, like `setInternalInfo`). Rows not listed are deleted.

@@ -6,7 +6,7 @@
  *
  * Exceptions, as in Ironic:
  * - no-bios `cacheSettings` succeeds and changes nothing (returns the current rows,
- *   `ctx.biosSettings`, or [] when the conductor does not supply them);
+ *   `ctx.loadBiosSettings()`, or [] when the conductor does not supply them);
  * - no-raid still reports the logical disk properties of the RAID schema;
  * - no-vendor has no methods, so any call answers "No handler for method <m>" (the route
  *   lookup precedes validation in Ironic's conductor).
@@ -37,7 +37,7 @@ abstract class NoInterface implements DriverInterface {
 export class NoBios extends NoInterface implements BiosInterface {
   constructor() { super('no-bios', 'bios'); }
   async cacheSettings(ctx: ExtendedDriverContext): Promise<BiosSetting[]> {
-    return (ctx.biosSettings ?? []).map((s) => ({ ...s }));
+    return ((await ctx.loadBiosSettings?.()) ?? []).map((s) => ({ ...s }));
   }
 }
 
