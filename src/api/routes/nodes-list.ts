@@ -14,7 +14,7 @@ import type { NodeFilters } from '../../db/nodes.ts';
 import { ironicArgs, type ArgKind } from '../params.ts';
 import { nextLink } from '../collection.ts';
 import { nodeRenderer, nodeFieldsAt } from '../views/node.ts';
-import { JsonText } from '../views/json-text.ts';
+import { JsonBytes, type JsonText } from '../views/json-text.ts';
 import { refMaps, viewContext } from './nodes.ts';
 
 /** The 24 provision states of 21.4's state machine (valid `provision_state` filters). */
@@ -119,15 +119,21 @@ export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: bool
   const [c, a] = await refMaps(deps, nodes.map((r) => ({ chassis_id: r[chassisAt] as number | null, allocation_id: r[allocationAt] as number | null })));
   const ctx = viewContext(req, deps, c, a);
   const render = nodeRenderer(ctx, isDetail ? undefined : fields, page.columns);
-  const items = nodes.map((r) => render(r, page.traits.get(r[idAt] as number) ?? []));
+  const out = new JsonBytes(nodes.length * (isDetail ? 2600 : 400) + 256);
+  out.write('{"nodes":[');
+  for (let i = 0; i < nodes.length; i++) {
+    const r = nodes[i]!;
+    out.write(i ? `,${render(r, page.traits.get(r[idAt] as number) ?? [])}` : render(r, page.traits.get(r[idAt] as number) ?? []));
+  }
   const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', sortDir]];
   if (f.associated) params.push(['associated', true]);
   if (f.maintenance) params.push(['maintenance', true]);
   if (f.retired) params.push(['retired', true]);
   if (detailParam !== undefined) params.push(['detail', detailParam]);
   if (!isDetail && fields) params.push(['fields', fields.join(',')]);
-  const next = f.instance_uuid ? undefined : nextLink(ctx.base, path, items, limit, nodes.at(-1)?.[uuidAt] as string | undefined, params);
-  return new JsonText(`{"nodes":[${items.join(',')}]${next ? `,"next":${JSON.stringify(next)}` : ''}}`);
+  const next = f.instance_uuid ? undefined : nextLink(ctx.base, path, nodes, limit, nodes.at(-1)?.[uuidAt] as string | undefined, params);
+  out.write(next ? `],"next":${JSON.stringify(next)}}` : ']}');
+  return out.toJsonText();
 }
 
 async function filtersOf(deps: ApiDeps, q: Record<string, unknown>, scope: ListScope): Promise<NodeFilters> {
