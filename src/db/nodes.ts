@@ -3,8 +3,7 @@
  *
  * Contract: every write is one statement or one transaction; a thrown error wrote nothing.
  */
-import type { Kysely, Selectable, Insertable, Updateable, SelectQueryBuilder } from 'kysely';
-import { sql } from 'kysely';
+import { sql, PostgresAdapter, MysqlAdapter, type Kysely, type Selectable, type Insertable, type Updateable, type SelectQueryBuilder, type RawBuilder } from 'kysely';
 import type { Database, NodesTable } from './schema.ts';
 import type { Node, NodeChanges } from '../core/node.ts';
 import type { ProvisionState } from '../core/states.ts';
@@ -99,22 +98,34 @@ export class NodeRepo {
     return rows.map((r) => rowToNode(r, traits.get(r.id) ?? []));
   }
 
-  async getById(id: number): Promise<Node | undefined> {
-    const r = await this.db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? (await this.hydrate([r]))[0] : undefined;
+  /**
+   * The node's traits as one comma-joined column of the same statement (a correlated
+   * subquery on node_traits' primary key), so that reading one node is one statement.
+   * Traits never hold a comma (core/traits.ts), so splitting is exact.
+   */
+  private traitsColumn(): RawBuilder<string | null> {
+    const adapter = this.db.getExecutor().adapter;
+    const agg = adapter instanceof PostgresAdapter ? sql`string_agg(t.trait, ',')`
+      : adapter instanceof MysqlAdapter ? sql`group_concat(t.trait separator ',')`
+        : sql`group_concat(t.trait, ',')`;
+    return sql<string | null>`(select ${agg} from node_traits t where t.node_id = nodes.id)`;
   }
-  async getByUuid(uuid: string): Promise<Node | undefined> {
-    const r = await this.db.selectFrom('nodes').selectAll().where('uuid', '=', uuid).executeTakeFirst();
-    return r ? (await this.hydrate([r]))[0] : undefined;
+
+  private withTraits(r: Selectable<NodesTable> & { traits_csv: string | null }): Node {
+    const { traits_csv: csv, ...row } = r;
+    return rowToNode(row, csv ? csv.split(',').sort() : []);
   }
-  async getByName(name: string): Promise<Node | undefined> {
-    const r = await this.db.selectFrom('nodes').selectAll().where('name', '=', name).executeTakeFirst();
-    return r ? (await this.hydrate([r]))[0] : undefined;
+
+  private async getOne(col: 'id' | 'uuid' | 'name' | 'instance_uuid', value: string | number): Promise<Node | undefined> {
+    const r = await this.db.selectFrom('nodes').selectAll('nodes').select(this.traitsColumn().as('traits_csv'))
+      .where(col, '=', value as never).executeTakeFirst();
+    return r ? this.withTraits(r) : undefined;
   }
-  async getByInstanceUuid(uuid: string): Promise<Node | undefined> {
-    const r = await this.db.selectFrom('nodes').selectAll().where('instance_uuid', '=', uuid).executeTakeFirst();
-    return r ? (await this.hydrate([r]))[0] : undefined;
-  }
+
+  async getById(id: number): Promise<Node | undefined> { return this.getOne('id', id); }
+  async getByUuid(uuid: string): Promise<Node | undefined> { return this.getOne('uuid', uuid); }
+  async getByName(name: string): Promise<Node | undefined> { return this.getOne('name', name); }
+  async getByInstanceUuid(uuid: string): Promise<Node | undefined> { return this.getOne('instance_uuid', uuid); }
 
   private applyFilters<O>(q: SelectQueryBuilder<Database, 'nodes', O>, f: NodeFilters): SelectQueryBuilder<Database, 'nodes', O> {
     if (f.chassis_id !== undefined) q = q.where('chassis_id', '=', f.chassis_id);
@@ -242,8 +253,8 @@ export class NodeRepo {
     const q = this.db.updateTable('nodes').set({ reservation: host, updated_at: isoNow() })
       .where('id', '=', id).where('reservation', 'is', null);
     if (this.db.getExecutor().adapter.supportsReturning) {
-      const row = await q.returningAll().executeTakeFirst();
-      return row ? (await this.hydrate([row]))[0] : undefined;
+      const row = await q.returningAll().returning(this.traitsColumn().as('traits_csv')).executeTakeFirst();
+      return row ? this.withTraits(row) : undefined;
     }
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) === 1 ? this.getById(id) : undefined;
