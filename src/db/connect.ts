@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Compilable, type CompiledQuery, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, CompiledQuery, type Compilable, type QueryResult, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_drop_write_hot_indexes.ts';
@@ -146,6 +146,26 @@ function withStatementCache(conn: { prepare(sql: string): any; close(): unknown 
     },
     close() { cache.clear(); conn.close(); },
   };
+}
+
+/**
+ * Run a statement whose SQL depends only on its shape (`key`), compiling it with Kysely
+ * once per shape and re-running the SQL text with new `params` afterwards: Kysely builds
+ * and compiles a query tree on every call, which costs as much as SQLite's own work for
+ * a small UPDATE. `params` must be in the order Kysely binds them; the first compile of
+ * each shape checks that against Kysely's own list and throws on a mismatch (a bug).
+ */
+export async function runTemplate<R>(db: Kysely<Database>, cache: Map<string, string>, key: string, params: readonly unknown[], build: () => Compilable<R>): Promise<QueryResult<R>> {
+  const text = cache.get(key);
+  if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...params]));
+  const compiled = build().compile();
+  const bound = compiled.parameters;
+  if (bound.length !== params.length || bound.some((p, i) => p !== params[i])) {
+    throw new Error(`BUG: statement template ${key}: parameters ${JSON.stringify(params)} differ from Kysely's ${JSON.stringify(bound)}`);
+  }
+  if (cache.size >= 500) cache.clear();
+  cache.set(key, compiled.sql);
+  return db.executeQuery<R>(compiled);
 }
 
 export function redactUrl(url: string): string {

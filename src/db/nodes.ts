@@ -8,7 +8,7 @@ import type { Database, NodesTable } from './schema.ts';
 import type { Node, NodeChanges } from '../core/node.ts';
 import type { ProvisionState } from '../core/states.ts';
 import { isoNow } from '../core/ids.ts';
-import { fromJson, toJson, bool, boolOrNull, int, selectArrays } from './connect.ts';
+import { fromJson, toJson, bool, boolOrNull, int, selectArrays, runTemplate } from './connect.ts';
 
 const JSON_FIELDS = [
   'driver_info', 'driver_internal_info', 'extra', 'instance_info', 'properties', 'clean_step',
@@ -76,6 +76,8 @@ export interface ListOptions {
 }
 
 export class NodeRepo {
+  /** SQL text of compiled statement shapes, for runTemplate. */
+  private readonly templates = new Map<string, string>();
   constructor(private readonly db: Kysely<Database>) {}
 
   private async traitsFor(ids: number[]): Promise<Map<number, string[]>> {
@@ -227,12 +229,20 @@ export class NodeRepo {
    * we hold); returns false if no row matched them.
    */
   async update(id: number, changes: NodeChanges, expect: { reservation?: string | null } = {}): Promise<boolean> {
-    const row = changesToRow(changes);
+    const row = changesToRow(changes) as Record<string, unknown>;
     row.updated_at = isoNow();
-    let q = this.db.updateTable('nodes').set(row).where('id', '=', id);
-    if (expect.reservation !== undefined) q = q.where('reservation', expect.reservation === null ? 'is' : '=', expect.reservation);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    // The conductor's hottest statement (every save under a task): compiled once per
+    // column set and lock condition (see runTemplate).
+    const cols = Object.keys(row);
+    const held = expect.reservation !== undefined && expect.reservation !== null;
+    const params = [...cols.map((c) => row[c]), id, ...(held ? [expect.reservation] : [])];
+    const key = `${expect.reservation === undefined ? 'any' : held ? 'held' : 'free'}:${cols.join(',')}`;
+    const r = await runTemplate(this.db, this.templates, key, params, () => {
+      let q = this.db.updateTable('nodes').set(row as Updateable<NodesTable>).where('id', '=', id);
+      if (expect.reservation !== undefined) q = q.where('reservation', expect.reservation === null ? 'is' : '=', expect.reservation);
+      return q;
+    });
+    return Number(r.numAffectedRows ?? 0n) > 0;
   }
 
   /** Atomically take the exclusive lock: succeeds only if nobody holds it. */
@@ -250,13 +260,16 @@ export class NodeRepo {
    * reads it afterwards, which is safe because we hold the lock by then.
    */
   async lock(id: number, host: string): Promise<Node | undefined> {
-    const q = this.db.updateTable('nodes').set({ reservation: host, updated_at: isoNow() })
+    const now = isoNow();
+    const q = () => this.db.updateTable('nodes').set({ reservation: host, updated_at: now })
       .where('id', '=', id).where('reservation', 'is', null);
     if (this.db.getExecutor().adapter.supportsReturning) {
-      const row = await q.returningAll().returning(this.traitsColumn().as('traits_csv')).executeTakeFirst();
+      const r = await runTemplate(this.db, this.templates, 'lock', [host, now, id],
+        () => q().returningAll().returning(this.traitsColumn().as('traits_csv')));
+      const row = r.rows[0];
       return row ? this.withTraits(row) : undefined;
     }
-    const r = await q.executeTakeFirst();
+    const r = await q().executeTakeFirst();
     return Number(r.numUpdatedRows) === 1 ? this.getById(id) : undefined;
   }
 
