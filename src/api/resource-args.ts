@@ -1,7 +1,7 @@
 /**
  * Argument rules and lookups shared by the ports, portgroups, chassis and volume routes,
  * as Ironic 21.4 applies them (`ironic.common.args` validators, `api_utils.get_rpc_node`,
- * `get_request_return_fields`), plus the node lock those resources' writes take.
+ * `get_request_return_fields`). Their locked writes go through `ConductorApi`.
  *
  * Query values arrive as Pecan passes them: a repeated key is a list, and the messages
  * then show Python's str() of that list ("Expected string for sort_key: ['a', 'b']").
@@ -9,7 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiDeps } from './server.ts';
 import type { Node } from '../core/node.ts';
-import { InvalidError, NodeLockedError, NotAcceptableError, NotFoundError } from '../core/errors.ts';
+import { InvalidError, NotAcceptableError, NotFoundError } from '../core/errors.ts';
 import { isUuidLike } from '../core/ids.ts';
 import { supports } from './context.ts';
 import { isLogicalName } from './listing.ts';
@@ -154,36 +154,6 @@ export async function nodeForPatch(deps: ApiDeps, ident: unknown): Promise<Node>
   }
   if (!n) throw new InvalidError(`Node ${pyStr(ident)} could not be found.`);
   return n;
-}
-
-/** Lock retry policy, as the conductor's (Ironic's node_locked_retry_attempts × interval). */
-const LOCK_ATTEMPTS = 3;
-const LOCK_INTERVAL_MS = 1000;
-
-/**
- * Run `fn` holding the node's exclusive lock (the `reservation` column, taken with the
- * conductor's hostname by the same atomic UPDATE the conductor uses), as Ironic's conductor
- * does for port, portgroup and volume writes. 409 NodeLocked when it stays taken.
- *
- * NOTE: these writes belong behind the conductor contract (contracts/rpc.ts); until such
- * methods exist the API takes the lock itself with the same protocol.
- */
-export async function withNodeLock<T>(deps: ApiDeps, nodeId: number, fn: (node: Node) => Promise<T>): Promise<T> {
-  const host = deps.conductor.hostname;
-  for (let i = 0; ; i++) {
-    if (await deps.nodes.reserve(nodeId, host)) break;
-    const cur = await deps.nodes.getById(nodeId);
-    if (!cur) throw new NotFoundError(`Node ${nodeId} could not be found.`);
-    if (i + 1 >= LOCK_ATTEMPTS) throw new NodeLockedError(cur.uuid, cur.reservation ?? 'unknown');
-    await new Promise((r) => setTimeout(r, LOCK_INTERVAL_MS));
-  }
-  try {
-    const node = await deps.nodes.getById(nodeId);
-    if (!node) throw new NotFoundError(`Node ${nodeId} could not be found.`);
-    return await fn(node);
-  } finally {
-    await deps.nodes.release(nodeId, host);
-  }
 }
 
 /** Ironic's `is_path_updated`, bug included: only the FIRST operation of the patch is looked at. */

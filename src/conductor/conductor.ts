@@ -11,6 +11,9 @@ import type { DriverRegistry } from '../drivers/registry.ts';
 import type { DriverLogger } from '../drivers/base.ts';
 import type { ConductorApi, DriverDetail, ProvisionArgs, ValidationResult } from '../contracts/rpc.ts';
 import { INTERFACE_KINDS, type InterfaceKind, type Json, type Node } from '../core/node.ts';
+import type {
+  Port, NewPort, PortChanges, Portgroup, PortgroupChanges, VolumeConnector, VolumeTarget, ConnectorChanges, TargetChanges,
+} from '../core/resources.ts';
 import { PowerState as P, ProvisionState as S } from '../core/states.ts';
 import { InvalidError, NotFoundError, ConflictError, ForbiddenError, messageOf, IngotError } from '../core/errors.ts';
 import { DELETE_ALLOWED_STATES } from '../core/fsm.ts';
@@ -26,6 +29,7 @@ import { unsupportedExtension } from '../drivers/noop/unsupported.ts';
 import { hasValidateCall } from '../drivers/fake/types.ts';
 import * as allocations from './allocations.ts';
 import * as bootSettings from './boot-settings.ts';
+import * as nodeResources from './node-resources.ts';
 
 export interface ConductorOptions {
   db: Kysely<Database>;
@@ -396,6 +400,22 @@ export class Conductor implements ConductorApi {
     this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
   }
   async destroyAllocation(allocationId: number): Promise<void> { await allocations.destroyAllocation(this.deps, allocationId); }
+  // --- ports, portgroups, volume connectors and targets (node-resources.ts) ----------
+  createPort(port: NewPort): Promise<Port> { return nodeResources.createPort(this.deps, port); }
+  updatePort(portId: number, changes: PortChanges): Promise<Port> { return nodeResources.updatePort(this.deps, portId, changes); }
+  destroyPort(portId: number): Promise<void> { return nodeResources.destroyPort(this.deps, portId); }
+  updatePortgroup(portgroupId: number, changes: PortgroupChanges): Promise<Portgroup> {
+    return nodeResources.updatePortgroup(this.deps, portgroupId, changes);
+  }
+  destroyPortgroup(portgroupId: number): Promise<void> { return nodeResources.destroyPortgroup(this.deps, portgroupId); }
+  updateVolumeConnector(connectorId: number, changes: ConnectorChanges): Promise<VolumeConnector> {
+    return nodeResources.updateVolumeConnector(this.deps, connectorId, changes);
+  }
+  destroyVolumeConnector(connectorId: number): Promise<void> { return nodeResources.destroyVolumeConnector(this.deps, connectorId); }
+  updateVolumeTarget(targetId: number, changes: TargetChanges): Promise<VolumeTarget> {
+    return nodeResources.updateVolumeTarget(this.deps, targetId, changes);
+  }
+  destroyVolumeTarget(targetId: number): Promise<void> { return nodeResources.destroyVolumeTarget(this.deps, targetId); }
   async heartbeat(): Promise<void> {
     throw new IngotError('Unavailable', 'agent heartbeats are not supported by this conductor yet');
   }

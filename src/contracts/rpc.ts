@@ -8,6 +8,9 @@
  * by the worker); the work itself runs in the conductor.
  */
 import type { Json, Node } from '../core/node.ts';
+import type {
+  Port, NewPort, PortChanges, Portgroup, PortgroupChanges, VolumeConnector, VolumeTarget, ConnectorChanges, TargetChanges,
+} from '../core/resources.ts';
 
 export interface ProvisionArgs {
   /** FSM event after alias mapping (`active`→`deploy`, `deleted`→`delete`). */
@@ -97,6 +100,31 @@ export interface ConductorApi {
   processAllocation(allocationId: number, opts?: { backfillNodeId?: number }): Promise<void>;
   /** Delete an allocation, freeing its node (409 while the node is active or mid-transition, unless in maintenance). */
   destroyAllocation(allocationId: number): Promise<void>;
+
+  // --- ports, portgroups, volume connectors and targets ----------------------------
+  // Ironic's create_port/update_*/destroy_* RPCs. The API has validated the arguments,
+  // checked versions and resolved UUIDs; these take the lock of the node the record
+  // belongs to (after an update: its new node; 409 if held), make the checks Ironic's
+  // conductor makes under that lock, write, and return the stored record. Portgroups and
+  // volume connectors/targets are created by the API without the lock, as in Ironic.
+  /** Create a port (its portgroup's member ports must share its physical network: 409). */
+  createPort(port: NewPort): Promise<Port>;
+  /** Update a port: address/connectivity state rules, physical network and standalone-port checks (409). */
+  updatePort(portId: number, changes: PortChanges): Promise<Port>;
+  /** Delete a port (409 while it is bound to a VIF, unless the node is in maintenance). */
+  destroyPort(portId: number): Promise<void>;
+  /** Update a portgroup: node move state/emptiness rules, standalone-ports rule of `flat` networking. */
+  updatePortgroup(portgroupId: number, changes: PortgroupChanges): Promise<Portgroup>;
+  /** Delete a portgroup (400 while it has ports). */
+  destroyPortgroup(portgroupId: number): Promise<void>;
+  /** Update a volume connector; the node must be powered off (400). */
+  updateVolumeConnector(connectorId: number, changes: ConnectorChanges): Promise<VolumeConnector>;
+  /** Delete a volume connector; the node must be powered off (400). */
+  destroyVolumeConnector(connectorId: number): Promise<void>;
+  /** Update a volume target; the node must be powered off (400). */
+  updateVolumeTarget(targetId: number, changes: TargetChanges): Promise<VolumeTarget>;
+  /** Delete a volume target; the node must be powered off (400). */
+  destroyVolumeTarget(targetId: number): Promise<void>;
 
   // --- ramdisk (agent) -------------------------------------------------------------
   heartbeat(nodeId: number, args: { callbackUrl: string; agentToken?: string; agentVersion?: string; agentVerifyCa?: string; agentStatus?: string; agentStatusMessage?: string }): Promise<void>;

@@ -4,27 +4,14 @@
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, PortgroupsTable } from './schema.ts';
-import type { Json } from '../core/node.ts';
+import type { Portgroup, NewPortgroup, PortgroupChanges } from '../core/resources.ts';
 import { ConflictError, InvalidError, NotFoundError } from '../core/errors.ts';
 import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson, bool, int } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
 
-export interface Portgroup {
-  id: number;
-  uuid: string;
-  name: string | null;
-  address: string | null;
-  node_id: number;
-  mode: string | null;
-  properties: Json;
-  standalone_ports_supported: boolean;
-  internal_info: Json;
-  extra: Json;
-  created_at: string;
-  updated_at: string | null;
-}
+export type { Portgroup, NewPortgroup, PortgroupChanges };
 
 /** Ironic's `[DEFAULT]default_portgroup_mode`, stored when a portgroup is created without one. */
 export const DEFAULT_PORTGROUP_MODE = 'active-backup';
@@ -33,19 +20,6 @@ export const DEFAULT_PORTGROUP_MODE = 'active-backup';
 export const PORTGROUP_SORT_COLUMNS = [
   'id', 'uuid', 'name', 'node_id', 'address', 'standalone_ports_supported', 'mode', 'created_at', 'updated_at',
 ] as const;
-
-export interface NewPortgroup {
-  uuid: string;
-  name: string | null;
-  address: string | null;
-  node_id: number;
-  mode: string | null;
-  properties: Json;
-  standalone_ports_supported: boolean;
-  extra: Json;
-}
-
-export type PortgroupChanges = Partial<Omit<NewPortgroup, 'uuid'>>;
 
 export function rowToPortgroup(r: Selectable<PortgroupsTable>): Portgroup {
   return {

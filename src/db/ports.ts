@@ -5,27 +5,13 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, PortsTable } from './schema.ts';
 import { fromJson, bool, toJson, int } from './connect.ts';
-import type { Json } from '../core/node.ts';
+import type { Port, NewPort, PortChanges } from '../core/resources.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { isoNow } from '../core/ids.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
 
-export interface Port {
-  id: number;
-  uuid: string;
-  address: string;
-  node_id: number;
-  portgroup_id: number | null;
-  local_link_connection: Json;
-  pxe_enabled: boolean;
-  physical_network: string | null;
-  internal_info: Json;
-  is_smartnic: boolean;
-  extra: Json;
-  created_at: string;
-  updated_at: string | null;
-}
+export type { Port, NewPort, PortChanges };
 
 export function rowToPort(r: Selectable<PortsTable>): Port {
   return {
@@ -55,21 +41,6 @@ export interface PortFilters {
   /** Only ports of nodes whose shard is one of these. */
   shards?: string[];
 }
-
-/** Values of a new port (API already validated and normalised them). */
-export interface NewPort {
-  uuid: string;
-  address: string;
-  node_id: number;
-  portgroup_id: number | null;
-  local_link_connection: Json;
-  pxe_enabled: boolean;
-  physical_network: string | null;
-  is_smartnic: boolean;
-  extra: Json;
-}
-
-export type PortChanges = Partial<Omit<NewPort, 'uuid'>>;
 
 function portRow(v: PortChanges): Record<string, unknown> {
   const row: Record<string, unknown> = {};

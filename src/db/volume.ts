@@ -4,39 +4,14 @@
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, VolumeConnectorsTable, VolumeTargetsTable } from './schema.ts';
-import type { Json } from '../core/node.ts';
+import type { VolumeConnector, VolumeTarget, NewConnector, NewTarget } from '../core/resources.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
 
-export interface VolumeConnector {
-  id: number;
-  uuid: string;
-  node_id: number;
-  type: string;
-  connector_id: string;
-  extra: Json;
-  created_at: string;
-  updated_at: string | null;
-}
-
-export interface VolumeTarget {
-  id: number;
-  uuid: string;
-  node_id: number;
-  volume_type: string;
-  properties: Json;
-  boot_index: number;
-  volume_id: string;
-  extra: Json;
-  created_at: string;
-  updated_at: string | null;
-}
-
-export type NewConnector = Omit<VolumeConnector, 'id' | 'created_at' | 'updated_at'>;
-export type NewTarget = Omit<VolumeTarget, 'id' | 'created_at' | 'updated_at'>;
+export type { VolumeConnector, VolumeTarget, NewConnector, NewTarget };
 
 export const CONNECTOR_SORT_COLUMNS = ['id', 'uuid', 'node_id', 'type', 'connector_id', 'created_at', 'updated_at'] as const;
 export const TARGET_SORT_COLUMNS = ['id', 'uuid', 'node_id', 'volume_type', 'boot_index', 'volume_id', 'created_at', 'updated_at'] as const;

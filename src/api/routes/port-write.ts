@@ -2,8 +2,8 @@
  * Port writes (POST, PATCH, DELETE /v1/ports) with Ironic 21.4's rules: the body schema and
  * per-field validators, `local_link_connection` (switch_id MAC or datapath id, smart-NIC
  * and unmanaged variants, network_type 1.64), version gating (406), portgroup membership on
- * the same node, physical network consistency inside a portgroup, and the node-state rules
- * the conductor applies under the node lock.
+ * the same node; then `ConductorApi.createPort/updatePort/destroyPort`, which take the node
+ * lock and apply the physical network, VIF and node-state rules there (conductor/node-resources.ts).
  *
  * Deviations from 21.4 (all 500s there): moving a port to another node works; a portgroup
  * on another node is refused with 400 on PATCH as on POST; `null` for pxe_enabled and a
@@ -11,7 +11,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
-import type { Node, Json } from '../../core/node.ts';
+import type { Json } from '../../core/node.ts';
 import { ConflictError, ForbiddenError, InvalidError, NotAcceptableError, NotFoundError } from '../../core/errors.ts';
 import { newUuid } from '../../core/ids.ts';
 import { ProvisionState as S } from '../../core/states.ts';
@@ -21,7 +21,7 @@ import { supports } from '../context.ts';
 import { validateSchema, type JSchema } from '../jsonschema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
 import {
-  boolArg, uuidArg, macArg, isMac, isDatapathId, pyStr, nodeForPatch, withNodeLock, firstOpTouches, patchMentions,
+  boolArg, uuidArg, macArg, isMac, isDatapathId, pyStr, nodeForPatch, firstOpTouches, patchMentions,
 } from '../resource-args.ts';
 
 export const PORT_PATCH_ALLOWED = [
@@ -96,25 +96,6 @@ export function checkPortFields(req: FastifyRequest, fields: Iterable<string> | 
   if (llcValue && typeof llcValue === 'object' && 'network_type' in llcValue && !supports(req, 'network_type')) throw no();
 }
 
-/** The VIF a port is bound to and its use (conductor utils.get_attached_vif). */
-function attachedVif(p: Port): [string, string] | null {
-  const uses: [string, string][] = [['tenant_vif_port_id', 'tenant'], ['cleaning_vif_port_id', 'cleaning'],
-    ['provisioning_vif_port_id', 'provisioning'], ['rescuing_vif_port_id', 'rescuing'], ['inspection_vif_port_id', 'inspecting']];
-  for (const [k, use] of uses) if (p.internal_info[k]) return [String(p.internal_info[k]), use];
-  return null;
-}
-
-/** utils.validate_port_physnet: a port in a portgroup shares the physical network of its other ports. */
-async function checkPhysnet(ports: PortRepo, pg: Portgroup, physnet: string | null, portId?: number): Promise<void> {
-  const nets = await ports.physnetsOfPortgroup(pg.id, portId);
-  if (nets.length > 1) {
-    throw new ConflictError(`Port group ${pg.uuid} has member ports with inconsistent physical networks (${nets.map(pyStr).join(', ')}). All ports in a port group must have the same physical network.`);
-  }
-  if (nets.length === 1 && nets[0] !== physnet) {
-    throw new ConflictError(`Port with physical network ${pyStr(physnet)} cannot become a member of port group ${pg.uuid} which has ports in physical network ${pyStr(nets[0])}.`);
-  }
-}
-
 const DIFFERENT_NODE = 'Port can not be added to a portgroup belonging to a different node.';
 const NO_NULL_PXE = "Field `pxe_enabled' cannot be None";
 
@@ -140,41 +121,12 @@ export async function createPort(req: FastifyRequest, deps: ApiDeps, nested: boo
     throw new ConflictError(`Port group ${pg.uuid} doesn't support standalone ports. This port cannot be created as a member of that portgroup as the port's 'pxe_enabled' field was set to True.`);
   }
   if ('pxe_enabled' in v && v.pxe_enabled === null) throw new InvalidError(NO_NULL_PXE);
-  const ports = new PortRepo(deps.db);
-  return withNodeLock(deps, node.id, async () => {
-    const physnet = (v.physical_network as string | null | undefined) ?? null;
-    if (pg) await checkPhysnet(ports, pg, physnet);
-    return ports.create({
-      uuid: (v.uuid as string | null) || newUuid(), address: v.address as string, node_id: node.id, portgroup_id: pg?.id ?? null,
-      local_link_connection: (v.local_link_connection as Json | null) ?? {}, pxe_enabled: (v.pxe_enabled as boolean | undefined) ?? true,
-      physical_network: physnet, is_smartnic: Boolean(v.is_smartnic), extra: (v.extra as Json | null) ?? {},
-    });
+  return deps.conductor.createPort({
+    uuid: (v.uuid as string | null) || newUuid(), address: v.address as string, node_id: node.id, portgroup_id: pg?.id ?? null,
+    local_link_connection: (v.local_link_connection as Json | null) ?? {}, pxe_enabled: (v.pxe_enabled as boolean | undefined) ?? true,
+    physical_network: (v.physical_network as string | null | undefined) ?? null, is_smartnic: Boolean(v.is_smartnic),
+    extra: (v.extra as Json | null) ?? {},
   });
-}
-
-/** States in which a port's connectivity may change (besides maintenance). */
-const CONNECTIVITY_STATES: string[] = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE];
-const CONNECTIVITY = ['portgroup_id', 'physical_network', 'pxe_enabled', 'local_link_connection'];
-
-/** The checks ConductorManager.update_port makes on the (new) node, under its lock. */
-async function conductorChecks(ports: PortRepo, node: Node, port: Port, changes: PortChanges, pg: Portgroup | null): Promise<void> {
-  const changed = new Set(Object.keys(changes));
-  if ((node.provision_state === S.ACTIVE || node.instance_uuid) && changed.has('address') && !node.maintenance) {
-    throw new ConflictError(`Cannot update hardware address for port ${port.uuid} as node ${node.uuid} is active or has instance UUID assigned`);
-  }
-  if (CONNECTIVITY.some((c) => changed.has(c)) && !(CONNECTIVITY_STATES.includes(node.provision_state) || node.maintenance)) {
-    throw new ConflictError(`Port ${port.uuid} can not have any connectivity attributes (${CONNECTIVITY.join(', ')}) updated unless node ${node.uuid} is in a ${CONNECTIVITY_STATES.join(', ')} state or in maintenance mode. The current state is ${node.provision_state}.`);
-  }
-  const physnet = changes.physical_network !== undefined ? changes.physical_network : port.physical_network;
-  if (pg && (changed.has('portgroup_id') || changed.has('physical_network'))) await checkPhysnet(ports, pg, physnet, port.id);
-  if (node.network_interface === 'flat' && pg) {
-    const vif = port.internal_info.tenant_vif_port_id;
-    const pxe = changes.pxe_enabled ?? port.pxe_enabled;
-    if ((changed.has('pxe_enabled') || changed.has('portgroup_id') || vif) && !pg.standalone_ports_supported) {
-      const reasons = [...(pxe ? ["'pxe_enabled' was set to True"] : []), ...(vif ? [`VIF ${String(vif)} is attached to the port`] : [])];
-      if (reasons.length) throw new ConflictError(`Port group ${pg.uuid} doesn't support standalone ports. This port ${port.uuid} cannot be  a member of that port group because of: ${reasons.join(', ')}`);
-    }
-  }
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -228,11 +180,9 @@ export async function patchPort(req: FastifyRequest, deps: ApiDeps, id: string, 
   if (changes.extra === null) changes.extra = {};
   if (changes.local_link_connection === null) changes.local_link_connection = {};
   if (changes.is_smartnic === null) changes.is_smartnic = false;
-  const target = node;
-  return withNodeLock(deps, target.id, async (locked) => {
-    await conductorChecks(ports, locked, port, changes, pg);
-    return ports.update(port.id, changes);
-  });
+  // The conductor locks the port's (new) node and makes the state checks Ironic's
+  // update_port makes there; `changes` carries node_id only when the port moves.
+  return deps.conductor.updatePort(port.id, changes);
 }
 
 export async function deletePort(deps: ApiDeps, id: string, nested: boolean): Promise<void> {
@@ -240,11 +190,5 @@ export async function deletePort(deps: ApiDeps, id: string, nested: boolean): Pr
   const ports = new PortRepo(deps.db);
   const port = await ports.getByUuid(id);
   if (!port) throw new NotFoundError(`Port ${id} could not be found.`);
-  await withNodeLock(deps, port.node_id, async (node) => {
-    const vif = attachedVif(port);
-    if (vif && !node.maintenance) {
-      throw new ConflictError(`Cannot delete the port ${port.uuid} as it is bound to VIF ${vif[0]} for ${vif[1]} use.`);
-    }
-    await ports.delete(port.id);
-  });
+  await deps.conductor.destroyPort(port.id);
 }

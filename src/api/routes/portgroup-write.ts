@@ -2,7 +2,9 @@
  * Portgroup writes (POST, PATCH, DELETE /v1/portgroups) with Ironic 21.4's rules: schema
  * and validators, mode/properties from 1.26 (406), logical names, the node-state rule for
  * moving a portgroup to another node and the standalone-ports rule of the `flat` network
- * interface, checked under the node lock.
+ * interface, which `ConductorApi.updatePortgroup` checks under the node lock
+ * (conductor/node-resources.ts; deletion: `destroyPortgroup`). Creation takes no lock,
+ * as in Ironic, whose API creates portgroups itself.
  *
  * Deviations from 21.4 (500s there): null standalone_ports_supported and a removed
  * node_uuid are 400; deleting a portgroup that has ports, or moving it to another node,
@@ -15,13 +17,12 @@ import type { Json } from '../../core/node.ts';
 import { ConflictError, ForbiddenError, InvalidError, NotAcceptableError, NotFoundError } from '../../core/errors.ts';
 import { isUuidLike, newUuid } from '../../core/ids.ts';
 import { ProvisionState as S } from '../../core/states.ts';
-import { PortRepo } from '../../db/ports.ts';
 import { PortgroupRepo, type Portgroup, type PortgroupChanges } from '../../db/portgroups.ts';
 import { supports } from '../context.ts';
 import { validateSchema, type JSchema } from '../jsonschema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
 import { isLogicalName } from '../listing.ts';
-import { boolArg, uuidArg, macArg, pyStr, nodeForPatch, withNodeLock, firstOpTouches, patchValues } from '../resource-args.ts';
+import { boolArg, uuidArg, macArg, pyStr, nodeForPatch, firstOpTouches, patchValues } from '../resource-args.ts';
 
 export const PORTGROUP_PATCH_ALLOWED = ['address', 'extra', 'mode', 'name', 'node_uuid', 'properties', 'standalone_ports_supported'];
 
@@ -71,7 +72,6 @@ export async function portgroupByIdent(deps: ApiDeps, ident: string): Promise<Po
 }
 
 const NO_NULL_STANDALONE = "Field `standalone_ports_supported' cannot be None";
-const MOVE_STATES: string[] = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE];
 
 export async function createPortgroup(req: FastifyRequest, deps: ApiDeps, nested: boolean): Promise<Portgroup> {
   const v = validatePortgroup('portgroup', req.body ?? {});
@@ -129,30 +129,14 @@ export async function patchPortgroup(req: FastifyRequest, deps: ApiDeps, ident: 
   }
   if (changes.extra === null) changes.extra = {};
   if (changes.properties === null) changes.properties = {};
-  const ports = new PortRepo(deps.db);
-  return withNodeLock(deps, node.id, async (locked) => {
-    if ('node_id' in changes) {
-      if (!MOVE_STATES.includes(locked.provision_state) && !locked.maintenance) {
-        throw new ConflictError(`Portgroup ${pg.uuid} can not be associated to node ${locked.uuid} unless the node is in a ${MOVE_STATES.join(', ')} state or in maintenance mode.`);
-      }
-      if (await ports.countInPortgroup(pg.id)) {
-        throw new InvalidError(`Portgroup ${pg.uuid} can not be associated with node ${locked.uuid} because there are ports associated with this portgroup.`);
-      }
-    }
-    if (locked.network_interface === 'flat' && changes.standalone_ports_supported === false) {
-      for (const p of await ports.list({ portgroup_id: pg.id }, { limit: 0, sortKey: 'id', sortDir: 'asc' })) {
-        const vif = p.internal_info.tenant_vif_port_id;
-        const reasons = [...(p.pxe_enabled ? ["'pxe_enabled' is set to True"] : []), ...(vif ? [`VIF ${String(vif)} is attached to this port`] : [])];
-        if (reasons.length) throw new ConflictError(`standalone_ports_supported can not be set to False, because the port group ${pg.uuid} contains port with ${reasons.join(', ')}`);
-      }
-    }
-    return new PortgroupRepo(deps.db).update(pg.id, changes);
-  });
+  // The conductor locks the portgroup's (new) node and makes the move and standalone-port
+  // checks Ironic's update_portgroup makes there; `changes` carries node_id only on a move.
+  return deps.conductor.updatePortgroup(pg.id, changes);
 }
 
 export async function deletePortgroup(req: FastifyRequest, deps: ApiDeps, ident: string, nested: boolean): Promise<void> {
   portgroupsGate(req);
   const pg = await portgroupByIdent(deps, ident);
   if (nested) throw new ForbiddenError();
-  await withNodeLock(deps, pg.node_id, () => new PortgroupRepo(deps.db).delete(pg));
+  await deps.conductor.destroyPortgroup(pg.id);
 }

@@ -3,8 +3,9 @@
  * (list, show, create, PATCH, delete), and the read-only /v1/nodes/{ident}/volume[/…].
  * Connectors and targets share one implementation driven by a descriptor.
  *
- * As in 21.4: updates and deletes need the node powered off (400 otherwise) and run under
- * the node lock; nested GET one/POST/PATCH/DELETE answer 403; nested lists find the node by
+ * As in 21.4: updates and deletes go to the conductor (`ConductorApi.updateVolumeConnector`
+ * etc.), which takes the node lock and needs the node powered off (400 otherwise); creation
+ * takes no lock; nested GET one/POST/PATCH/DELETE answer 403; nested lists find the node by
  * UUID only (a name → 404 "Node {name} could not be found."); `next` links point at
  * /v1/volume/… and carry `detail` only when true. Below 1.32: GET /v1/volume is a fault
  * 404, anything under it a routing 404. Deviations (500s in 21.4): unexpected query
@@ -12,10 +13,10 @@
  */
 import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
 import type { ApiDeps } from '../server.ts';
+import type { ConductorApi } from '../../contracts/rpc.ts';
 import type { Json } from '../../core/node.ts';
 import { ForbiddenError, InvalidError, NotFoundError } from '../../core/errors.ts';
 import { isUuidLike, newUuid } from '../../core/ids.ts';
-import { PowerState } from '../../core/states.ts';
 import {
   VolumeConnectorRepo, VolumeTargetRepo, CONNECTOR_SORT_COLUMNS, TARGET_SORT_COLUMNS,
 } from '../../db/volume.ts';
@@ -28,7 +29,7 @@ import { connectorDict, targetDict, maskTarget, volumeRoot } from '../views/volu
 import { checkRoutingIdent } from './node-args.ts';
 import {
   queryArgs, stringArg, intArg, boolArg, uuidArg, uuidOrNameArg, stringListArg, limitOf, sortDirOf, checkFieldNames,
-  sanitize, rpcNode, pyStr, nodeForPatch, withNodeLock, patchValues,
+  sanitize, rpcNode, pyStr, nodeForPatch, patchValues,
 } from '../resource-args.ts';
 
 /** A stored connector or target, as the routes see it. */
@@ -38,8 +39,6 @@ interface Repo {
   getByUuid(uuid: string): Promise<Row | undefined>;
   list(f: { node_id?: number }, opts: { limit: number; sortKey: string; sortDir: 'asc' | 'desc'; marker?: { id: number; sortValue: unknown } }): Promise<Row[]>;
   create(v: Row): Promise<Row>;
-  update(id: number, changes: Json, after: Json): Promise<Row>;
-  delete(id: number): Promise<void>;
 }
 
 /** What differs between connectors and targets. */
@@ -50,8 +49,6 @@ interface Kind {
   name: string;
   /** "Volume connector" / "Volume target" (not-found texts). */
   title: string;
-  /** "volume connector" / "volume target" (power-state texts). */
-  action: string;
   schema: JSchema;
   patchAllowed: string[];
   defaults: string[];
@@ -61,6 +58,9 @@ interface Kind {
   fields: string[];
   jsonFields: string[];
   repo: (deps: ApiDeps) => Repo;
+  /** The conductor's locked update (`changes`: differing fields, node_id only on a move) and delete. */
+  update: (c: ConductorApi, id: number, changes: Json) => Promise<Row>;
+  destroy: (c: ConductorApi, id: number) => Promise<void>;
   dict: (r: Row, base: string, nodeUuid: string | null) => Record<string, unknown>;
   /** Applied after ?fields= (target properties masking). */
   finish: (d: Record<string, unknown>) => Record<string, unknown>;
@@ -70,7 +70,7 @@ const S: JSchema = { type: 'string' };
 const OBJ: JSchema = { type: ['object', 'null'] };
 const KINDS: Kind[] = [
   {
-    plural: 'connectors', name: 'connector', title: 'Volume connector', action: 'volume connector',
+    plural: 'connectors', name: 'connector', title: 'Volume connector',
     schema: {
       type: 'object', properties: { connector_id: S, extra: OBJ, node_uuid: S, type: S, uuid: { type: ['string', 'null'] } },
       required: ['connector_id', 'node_uuid', 'type'], additionalProperties: false,
@@ -79,10 +79,12 @@ const KINDS: Kind[] = [
     defaults: ['uuid', 'node_uuid', 'type', 'connector_id'], invalidSort: ['extra'], columns: CONNECTOR_SORT_COLUMNS,
     fields: ['connector_id', 'extra', 'type'], jsonFields: ['extra'],
     repo: (deps) => new VolumeConnectorRepo(deps.db) as unknown as Repo,
+    update: async (c, id, changes) => await c.updateVolumeConnector(id, changes) as unknown as Row,
+    destroy: (c, id) => c.destroyVolumeConnector(id),
     dict: (r, base, n) => connectorDict(r as never, base, n), finish: (d) => d,
   },
   {
-    plural: 'targets', name: 'target', title: 'Volume target', action: 'volume target',
+    plural: 'targets', name: 'target', title: 'Volume target',
     schema: {
       type: 'object',
       properties: { boot_index: { type: 'integer' }, extra: OBJ, node_uuid: S, properties: OBJ, volume_id: S, volume_type: S, uuid: { type: ['string', 'null'] } },
@@ -92,6 +94,8 @@ const KINDS: Kind[] = [
     defaults: ['uuid', 'node_uuid', 'volume_type', 'boot_index', 'volume_id'], invalidSort: ['extra', 'properties'],
     columns: TARGET_SORT_COLUMNS, fields: ['boot_index', 'extra', 'properties', 'volume_id', 'volume_type'], jsonFields: ['extra', 'properties'],
     repo: (deps) => new VolumeTargetRepo(deps.db) as unknown as Repo,
+    update: async (c, id, changes) => await c.updateVolumeTarget(id, changes) as unknown as Row,
+    destroy: (c, id) => c.destroyVolumeTarget(id),
     dict: (r, base, n) => targetDict(r as never, base, n), finish: maskTarget,
   },
 ];
@@ -171,13 +175,6 @@ async function create(req: FastifyRequest, deps: ApiDeps, k: Kind, nested: boole
   return k.repo(deps).create(row as Row);
 }
 
-/** The conductor's rule for volume writes: the (new) node must be powered off. */
-function requirePoweredOff(k: Kind, node: { uuid: string; power_state: string | null }, what: 'update' | 'deletion'): void {
-  if (node.power_state !== PowerState.OFF) {
-    throw new InvalidError(`The requested action "${k.action} ${what}" can not be performed on node "${node.uuid}" while it is in state "${node.power_state ?? 'None'}".`);
-  }
-}
-
 async function patch(req: FastifyRequest, deps: ApiDeps, k: Kind, id: string, nested: boolean): Promise<Row> {
   const ops = validatePatch(req.body);
   const row = await getRow(deps, k, id);
@@ -199,20 +196,14 @@ async function patch(req: FastifyRequest, deps: ApiDeps, k: Kind, id: string, ne
     if (JSON.stringify(val) !== JSON.stringify(row[f])) changes[f] = val;
   }
   if (node.id !== row.node_id) changes.node_id = node.id;
-  const after = { ...row, ...changes };
-  return withNodeLock(deps, node.id, async (locked) => {
-    requirePoweredOff(k, locked, 'update');
-    return k.repo(deps).update(row.id, changes, after);
-  });
+  // The conductor locks the (new) node and requires it powered off (400), as Ironic's.
+  return k.update(deps.conductor, row.id, changes);
 }
 
 async function remove(deps: ApiDeps, k: Kind, id: string, nested: boolean): Promise<void> {
   const row = await getRow(deps, k, id);
   if (nested) throw new ForbiddenError();
-  await withNodeLock(deps, row.node_id, async (locked) => {
-    requirePoweredOff(k, locked, 'deletion');
-    await k.repo(deps).delete(row.id);
-  });
+  await k.destroy(deps.conductor, row.id);
 }
 
 type Id = { Params: { id: string } };
