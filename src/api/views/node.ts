@@ -50,10 +50,13 @@ const STORED_FIELDS: readonly (readonly [string, Kind])[] = [
   ['traits', 'traits'], ['vendor_interface', 'str'],
 ];
 
-/** All API field names of a node at a version (for `fields=` validation). */
+/**
+ * The node fields `fields=` may name at a version (for its validation). As in 21.4
+ * (_get_fields_for_node_query), the timestamps are shown but cannot be asked for.
+ */
 export function nodeFieldsAt(version: number): Set<string> {
   const s = new Set<string>();
-  for (const [f, v] of Object.entries(NODE_FIELD_VERSIONS)) if (version >= v) s.add(f);
+  for (const [f, v] of Object.entries(NODE_FIELD_VERSIONS)) if (version >= v && f !== 'created_at' && f !== 'updated_at') s.add(f);
   return s;
 }
 

@@ -21,6 +21,10 @@ export const badInputScenarios: Scenario[] = [
       { method: 'DELETE', path: '/v1/nodes/${dup}' },
       { method: 'POST', path: '/v1/nodes', body: { driver: 'fake-hardware', properties: { nested: { deeper: [1, 2, { x: null }] } } }, capture: { nest: 'uuid' } },
       { path: '/v1/nodes/${nest}?fields=properties' },
+      // 21.4 has no created_at/updated_at among the node fields `fields=` may name.
+      { path: '/v1/nodes/${nest}?fields=updated_at' },
+      { path: '/v1/nodes/${nest}?fields=uuid,created_at' },
+      { path: '/v1/nodes/${nest}/updated_at' },
       { method: 'DELETE', path: '/v1/nodes/${nest}' },
       { method: 'POST', path: '/v1/nodes', body: { driver: 'fake-hardware', name: 'x'.repeat(256) } },
       { method: 'POST', path: '/v1/nodes', body: { driver: 'fake-hardware', name: 'UPPER-case_ok.name~x' }, capture: { up: 'uuid' } },
