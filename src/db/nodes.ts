@@ -215,7 +215,10 @@ export class NodeRepo {
         await tx.insertInto('node_traits').values(traits.map((t) => ({ node_id: id, trait: t, created_at: now }))).execute();
       });
     } else if (this.db.getExecutor().adapter.supportsReturning) {
-      return rowToNode(await this.db.insertInto('nodes').values(row).returningAll().executeTakeFirstOrThrow(), []);
+      const cols = Object.keys(row) as (keyof typeof row)[];
+      const r = await runTemplate(this.db, this.templates, `insert:${cols.join(',')}`, cols.map((c) => row[c]),
+        () => this.db.insertInto('nodes').values(row).returningAll());
+      return rowToNode(r.rows[0]!, []);
     } else {
       await this.db.insertInto('nodes').values(row).executeTakeFirstOrThrow();
     }
