@@ -15,7 +15,7 @@ import { newUuid } from '../../core/ids.ts';
 import type { Json } from '../../core/node.ts';
 import { ChassisRepo, CHASSIS_SORT_COLUMNS, type Chassis } from '../../db/chassis.ts';
 import { publicUrl } from '../context.ts';
-import { nextLink } from '../collection.ts';
+import { listQuery, pagingArgs, openPage, pageOptions, renderCollection, type CollectionSpec } from '../resource-list.ts';
 import { RoutingError } from '../errors.ts';
 import { validateSchema, type JSchema } from '../jsonschema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch } from '../patch.ts';
@@ -24,13 +24,13 @@ import { listNodes } from './nodes.ts';
 import type { JsonText } from '../views/json-text.ts';
 import { checkRoutingIdent } from './node-args.ts';
 import {
-  queryArgs, stringArg, intArg, boolArg, uuidArg, stringListArg, limitOf, sortDirOf, returnFields, checkFieldsAllowed,
-  checkFieldNames, sanitize,
+  queryArgs, boolArg, uuidArg, stringListArg, returnFields, checkFieldsAllowed, checkFieldNames, sanitize,
 } from '../resource-args.ts';
 
 const DEFAULT_FIELDS = ['uuid', 'description'];
-const INVALID_SORT_KEYS = ['extra'];
-const ID_LIKE_COLUMNS = ['version'];
+const COLLECTION: CollectionSpec = {
+  key: 'chassis', resource: 'Chassis', sortColumns: CHASSIS_SORT_COLUMNS, invalidSortKeys: ['extra'], idLikeColumns: ['version'],
+};
 
 const CHASSIS_SCHEMA: JSchema = {
   type: 'object',
@@ -60,35 +60,19 @@ async function getChassis(deps: ApiDeps, uuid: string): Promise<Chassis> {
 }
 
 async function listChassis(req: FastifyRequest, deps: ApiDeps, detailPath: boolean): Promise<Record<string, unknown>> {
-  const base = ['marker', 'limit', 'sort_key', 'sort_dir'];
-  const q = queryArgs(req, detailPath ? base : [...base, 'fields', 'detail']);
-  const marker = uuidArg('marker', q.marker);
-  intArg('limit', q.limit);
-  const sortKey = stringArg('sort_key', q.sort_key) ?? 'id';
-  const sortDir = stringArg('sort_dir', q.sort_dir);
-  let fields = stringListArg('fields', q.fields);
+  const q = listQuery(req, detailPath, []);
+  const args = pagingArgs(q);
+  let fields = args.fields;
   const detail = boolArg('detail', q.detail);
   if (!detailPath) {
     checkFieldsAllowed(req, fields);
     fields = returnFields(req, fields, detail, DEFAULT_FIELDS);
   }
-  const limit = limitOf(q.limit, deps.config.maxLimit);
-  const dir = sortDirOf(sortDir);
-  const markerRow = marker === undefined ? undefined : await getChassis(deps, marker);
-  if (INVALID_SORT_KEYS.includes(sortKey)) throw new InvalidError(`The sort_key value ${sortKey} is an invalid field for sorting`);
-  const column = ID_LIKE_COLUMNS.includes(sortKey) ? 'id' : sortKey;
-  if (!(CHASSIS_SORT_COLUMNS as readonly string[]).includes(column)) throw new InvalidError(`The sort_key value "${sortKey}" is an invalid field for sorting`);
-  const mv = markerRow ? { id: markerRow.id, sortValue: (markerRow as unknown as Record<string, unknown>)[column] } : undefined;
-  const rows = await new ChassisRepo(deps.db).list({ limit, sortKey: column, sortDir: dir, marker: mv });
-  const b = publicUrl(req, deps.config.publicUrl);
-  const dicts = rows.map((c) => chassisDict(c, b));
-  for (const d of dicts) checkFieldNames(fields, d);
-  const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', dir]];
-  if (detail !== undefined) params.push(['detail', detail]);
-  if (fields?.length) params.push(['fields', fields.join(',')]);
-  const next = nextLink(b, detailPath ? 'chassis/detail' : 'chassis', dicts, limit, rows.at(-1)?.uuid, params);
-  const items = dicts.map((d) => sanitize(d, fields));
-  return next ? { chassis: items, next } : { chassis: items };
+  const page = await openPage(COLLECTION, args, deps.config.maxLimit, (uuid) => new ChassisRepo(deps.db).getByUuid(uuid));
+  const rows = await new ChassisRepo(deps.db).list(pageOptions(COLLECTION, page));
+  const base = publicUrl(req, deps.config.publicUrl);
+  const dicts = rows.map((c) => chassisDict(c, base));
+  return renderCollection(COLLECTION, page, { base, detailPath, detail, fields }, rows, dicts, (d) => sanitize(d, fields));
 }
 
 async function patchChassis(req: FastifyRequest, deps: ApiDeps, uuid: string): Promise<Chassis> {

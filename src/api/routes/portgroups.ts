@@ -14,20 +14,21 @@ import { ForbiddenError, InvalidError, NotFoundError } from '../../core/errors.t
 import { isUuidLike } from '../../core/ids.ts';
 import { PortgroupRepo, PORTGROUP_SORT_COLUMNS, type Portgroup } from '../../db/portgroups.ts';
 import { supports, publicUrl } from '../context.ts';
-import { nextLink } from '../collection.ts';
+import { listQuery, pagingArgs, openPage, pageOptions, renderCollection, type CollectionSpec } from '../resource-list.ts';
 import { RoutingError } from '../errors.ts';
 import { isLogicalName } from '../listing.ts';
 import { portgroupDict } from '../views/portgroup.ts';
 import { checkRoutingIdent } from './node-args.ts';
 import {
-  queryArgs, stringArg, intArg, boolArg, uuidArg, uuidOrNameArg, macArg, stringListArg, limitOf, sortDirOf,
-  returnFields, checkFieldNames, sanitize, rpcNode,
+  queryArgs, boolArg, uuidOrNameArg, macArg, stringListArg, returnFields, checkFieldNames, sanitize, rpcNode,
 } from '../resource-args.ts';
 import { createPortgroup, patchPortgroup, deletePortgroup, checkPortgroupFields, portgroupsGate } from './portgroup-write.ts';
 
 const DEFAULT_FIELDS = ['uuid', 'address', 'name'];
-const INVALID_SORT_KEYS = ['extra', 'internal_info', 'properties'];
-const ID_LIKE_COLUMNS = ['version'];
+const COLLECTION: CollectionSpec = {
+  key: 'portgroups', resource: 'Portgroup', sortColumns: PORTGROUP_SORT_COLUMNS,
+  invalidSortKeys: ['extra', 'internal_info', 'properties'], idLikeColumns: ['version'],
+};
 
 async function nodeUuids(deps: ApiDeps, pgs: Portgroup[]): Promise<Map<number, string>> {
   const ids = [...new Set(pgs.map((p) => p.node_id))];
@@ -43,15 +44,11 @@ export async function renderPortgroup(req: FastifyRequest, deps: ApiDeps, pg: Po
 }
 
 async function listPortgroups(req: FastifyRequest, deps: ApiDeps, detailPath: boolean, parentNode?: string): Promise<Record<string, unknown>> {
-  const base = ['node', 'address', 'marker', 'limit', 'sort_key', 'sort_dir'];
-  const q = queryArgs(req, detailPath ? base : [...base, 'fields', 'detail']);
+  const q = listQuery(req, detailPath, ['node', 'address']);
   let node = uuidOrNameArg('node', q.node);
   const address = macArg('address', q.address);
-  const marker = uuidArg('marker', q.marker);
-  intArg('limit', q.limit);
-  const sortKey = stringArg('sort_key', q.sort_key) ?? 'id';
-  const sortDir = stringArg('sort_dir', q.sort_dir);
-  let fields = stringListArg('fields', q.fields);
+  const args = pagingArgs(q);
+  let fields = args.fields;
   const detail = boolArg('detail', q.detail);
   portgroupsGate(req);
   if (parentNode !== undefined) {
@@ -59,39 +56,23 @@ async function listPortgroups(req: FastifyRequest, deps: ApiDeps, detailPath: bo
     if (!(await deps.nodes.getByUuid(parentNode))) throw new NotFoundError('Portgroup None could not be found.');
   }
   if (!detailPath) checkPortgroupFields(req, fields);
-  checkPortgroupFields(req, [sortKey]);
+  checkPortgroupFields(req, [args.sortKey]);
   if (!detailPath) fields = returnFields(req, fields, detail, DEFAULT_FIELDS);
 
-  const limit = limitOf(q.limit, deps.config.maxLimit);
-  const dir = sortDirOf(sortDir);
   const repo = new PortgroupRepo(deps.db);
-  let markerRow: Portgroup | undefined;
-  if (marker !== undefined) {
-    markerRow = await repo.getByUuid(marker);
-    if (!markerRow) throw new NotFoundError(`Portgroup ${marker} could not be found.`);
-  }
-  if (INVALID_SORT_KEYS.includes(sortKey)) throw new InvalidError(`The sort_key value ${sortKey} is an invalid field for sorting`);
+  const page = await openPage(COLLECTION, args, deps.config.maxLimit, (uuid) => repo.getByUuid(uuid));
   let pgs: Portgroup[];
   if (!node && address !== undefined) {
     const pg = await repo.getByAddress(address);
     pgs = pg ? [pg] : [];
   } else {
     const nodeId = node ? (await rpcNode(req, deps, node)).id : undefined;
-    const column = ID_LIKE_COLUMNS.includes(sortKey) ? 'id' : sortKey;
-    if (!(PORTGROUP_SORT_COLUMNS as readonly string[]).includes(column)) throw new InvalidError(`The sort_key value "${sortKey}" is an invalid field for sorting`);
-    const mv = markerRow ? { id: markerRow.id, sortValue: (markerRow as unknown as Record<string, unknown>)[column] } : undefined;
-    pgs = await repo.list(nodeId === undefined ? {} : { node_id: nodeId }, { limit, sortKey: column, sortDir: dir, marker: mv });
+    pgs = await repo.list(nodeId === undefined ? {} : { node_id: nodeId }, pageOptions(COLLECTION, page));
   }
-  const base_ = publicUrl(req, deps.config.publicUrl);
+  const base = publicUrl(req, deps.config.publicUrl);
   const uuids = await nodeUuids(deps, pgs);
-  const dicts = pgs.map((pg) => portgroupDict(pg, base_, uuids.get(pg.node_id) ?? null));
-  for (const d of dicts) checkFieldNames(fields, d);
-  const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', dir]];
-  if (detail !== undefined) params.push(['detail', detail]);
-  if (fields?.length) params.push(['fields', fields.join(',')]);
-  const next = nextLink(base_, detailPath ? 'portgroups/detail' : 'portgroups', dicts, limit, pgs.at(-1)?.uuid, params);
-  const items = dicts.map((d) => sanitize(d, fields));
-  return next ? { portgroups: items, next } : { portgroups: items };
+  const dicts = pgs.map((pg) => portgroupDict(pg, base, uuids.get(pg.node_id) ?? null));
+  return renderCollection(COLLECTION, page, { base, detailPath, detail, fields }, pgs, dicts, (d) => sanitize(d, fields));
 }
 
 /** GET one: by UUID or name (get_rpc_portgroup; the .json suffix retry is the server's). */

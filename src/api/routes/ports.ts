@@ -17,21 +17,22 @@ import { isUuidLike } from '../../core/ids.ts';
 import { PortRepo, PORT_SORT_COLUMNS, type Port, type PortFilters } from '../../db/ports.ts';
 import { PortgroupRepo, type Portgroup } from '../../db/portgroups.ts';
 import { supports, publicUrl } from '../context.ts';
-import { nextLink } from '../collection.ts';
+import { listQuery, pagingArgs, openPage, pageOptions, renderCollection, type CollectionSpec } from '../resource-list.ts';
 import { RoutingError } from '../errors.ts';
 import { isLogicalName } from '../listing.ts';
 import { portDict, sanitizePort, type RefViewContext } from '../views/port.ts';
 import { checkRoutingIdent } from './node-args.ts';
 import {
-  queryArgs, stringArg, intArg, boolArg, uuidArg, uuidOrNameArg, macArg, stringListArg, limitOf, sortDirOf,
-  returnFields, checkFieldsAllowed, checkFieldNames, rpcNode,
+  queryArgs, boolArg, uuidArg, uuidOrNameArg, macArg, stringListArg, returnFields, checkFieldsAllowed, checkFieldNames, rpcNode,
 } from '../resource-args.ts';
 import { createPort, patchPort, deletePort, checkPortFields } from './port-write.ts';
 
 const DEFAULT_FIELDS = ['uuid', 'address'];
-const INVALID_SORT_KEYS = ['extra', 'internal_info', 'local_link_connection'];
-/** Columns of Ironic's ports table we do not have; sorting by them equals sorting by id. */
-const ID_LIKE_COLUMNS = ['name', 'version'];
+const COLLECTION: CollectionSpec = {
+  key: 'ports', resource: 'Port', sortColumns: PORT_SORT_COLUMNS, invalidSortKeys: ['extra', 'internal_info', 'local_link_connection'],
+  /** Columns of Ironic's ports table we do not have. */
+  idLikeColumns: ['name', 'version'],
+};
 
 /** Where a list is reached from. */
 interface Parent { node?: string; portgroup?: string }
@@ -76,16 +77,12 @@ async function checkParents(deps: ApiDeps, parent: Parent): Promise<void> {
 }
 
 async function listPorts(req: FastifyRequest, deps: ApiDeps, detailPath: boolean, parent: Parent = {}): Promise<Record<string, unknown>> {
-  const base = ['node', 'node_uuid', 'address', 'marker', 'limit', 'sort_key', 'sort_dir', 'portgroup', 'shard'];
-  const q = queryArgs(req, detailPath ? base : [...base, 'fields', 'detail']);
+  const q = listQuery(req, detailPath, ['node', 'node_uuid', 'address', 'portgroup', 'shard']);
   let node = uuidOrNameArg('node', q.node);
   const nodeUuid = uuidArg('node_uuid', q.node_uuid);
   const address = macArg('address', q.address);
-  const marker = uuidArg('marker', q.marker);
-  intArg('limit', q.limit);
-  const sortKey = stringArg('sort_key', q.sort_key) ?? 'id';
-  const sortDir = stringArg('sort_dir', q.sort_dir);
-  let fields = stringListArg('fields', q.fields);
+  const args = pagingArgs(q);
+  let fields = args.fields;
   let portgroup = uuidOrNameArg('portgroup', q.portgroup);
   const detail = boolArg('detail', q.detail);
   const shard = stringListArg('shard', q.shard);
@@ -96,21 +93,14 @@ async function listPorts(req: FastifyRequest, deps: ApiDeps, detailPath: boolean
     checkFieldsAllowed(req, fields);
     checkPortFields(req, fields);
   }
-  checkPortFields(req, [sortKey]);
+  checkPortFields(req, [args.sortKey]);
   if (portgroup && !supports(req, 'portgroup_subresources')) throw new NotAcceptableError('Request not acceptable.');
   if (shard !== undefined && !supports(req, 'shards')) throw new NotAcceptableError('Request not acceptable. The minimal required API version should be 1.82');
   if (!detailPath) fields = returnFields(req, fields, detail, DEFAULT_FIELDS);
   if (!nodeUuid && node && !supports(req, 'node_name') && !isUuidLike(node)) throw new NotAcceptableError('Request not acceptable.');
 
-  const limit = limitOf(q.limit, deps.config.maxLimit);
-  const dir = sortDirOf(sortDir);
   const repo = new PortRepo(deps.db);
-  let markerRow: Port | undefined;
-  if (marker !== undefined) {
-    markerRow = await repo.getByUuid(marker);
-    if (!markerRow) throw new NotFoundError(`Port ${marker} could not be found.`);
-  }
-  if (INVALID_SORT_KEYS.includes(sortKey)) throw new InvalidError(`The sort_key value ${sortKey} is an invalid field for sorting`);
+  const page = await openPage(COLLECTION, args, deps.config.maxLimit, (uuid) => repo.getByUuid(uuid));
   const nodeIdent = parent.node ?? (nodeUuid || node);
   if ([nodeIdent, portgroup, shard?.length ? shard : undefined].filter((x) => x).length > 1) throw new ForbiddenError();
 
@@ -125,20 +115,11 @@ async function listPorts(req: FastifyRequest, deps: ApiDeps, detailPath: boolean
     const p = await repo.getByAddress(address!);
     ports = p ? [p] : [];
   } else {
-    const column = ID_LIKE_COLUMNS.includes(sortKey) ? 'id' : sortKey;
-    if (!(PORT_SORT_COLUMNS as readonly string[]).includes(column)) throw new InvalidError(`The sort_key value "${sortKey}" is an invalid field for sorting`);
-    const mv = markerRow ? { id: markerRow.id, sortValue: (markerRow as unknown as Record<string, unknown>)[column] } : undefined;
-    ports = await repo.list(filters, { limit, sortKey: column, sortDir: dir, marker: mv });
+    ports = await repo.list(filters, pageOptions(COLLECTION, page));
   }
   const ctx = await portViewContext(req, deps, ports);
   const dicts = ports.map((p) => portDict(p, ctx));
-  for (const d of dicts) checkFieldNames(fields, d);
-  const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', dir]];
-  if (detail !== undefined) params.push(['detail', detail]);
-  if (fields?.length) params.push(['fields', fields.join(',')]);
-  const next = nextLink(ctx.base, detailPath ? 'ports/detail' : 'ports', dicts, limit, ports.at(-1)?.uuid, params);
-  const items = dicts.map((d) => sanitizePort(d, req.apiVersion, fields));
-  return next ? { ports: items, next } : { ports: items };
+  return renderCollection(COLLECTION, page, { base: ctx.base, detailPath, detail, fields }, ports, dicts, (d) => sanitizePort(d, req.apiVersion, fields));
 }
 
 async function showPort(req: FastifyRequest, deps: ApiDeps, id: string, nested: boolean): Promise<Record<string, unknown>> {
