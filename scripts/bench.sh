@@ -88,6 +88,11 @@ if [ "$NODE_CLIENT" = 1 ]; then
   stop_ingot
 fi
 
+# The stack's own floor for creates (Fastify + one prepared SQLite insert, nothing else),
+# with bench.py's client loop: what any server on this stack costs per create.
+log "floor: bare Fastify + SQLite insert, bench.py's create loop (bench/floor.ts)"
+node --import tsx bench/floor.ts "${BENCH_NODES:-500}" | sed 's/^/  /'
+
 # -------------------------------------------------------------- ironic ------
 IRONIC_JSON=
 IRONIC_NODE_JSON=
