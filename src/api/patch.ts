@@ -55,6 +55,8 @@ export function applyPatch<T extends Record<string, unknown>>(doc: T, ops: Patch
   }
   let cur = structuredClone(doc);
   for (const p of ops) {
+    const missing = missingParent(cur, p.path);
+    if (missing !== undefined) throw new InvalidError(`Couldn't apply patch '${pyRepr(p)}'. Reason: ${missing}`);
     try {
       // Ironic (python-jsonpatch) lets `add`/`replace` on a root that is null create it.
       cur = jsonpatch.applyOperation(cur, p as jsonpatch.Operation, true, true, false).newDocument as T;
@@ -66,4 +68,35 @@ export function applyPatch<T extends Record<string, unknown>>(doc: T, ops: Patch
     }
   }
   return cur;
+}
+
+/**
+ * python-jsonpointer's error while resolving the parent of `path` (JsonPointer.to_last):
+ * a missing member of an object, a bad index of an array (or a string, a Python sequence
+ * too) or a scalar on the way; undefined when the walk reaches the parent or stops at null
+ * (the caller's rules handle a null root).
+ */
+function missingParent(doc: unknown, path: string): string | undefined {
+  const parts = path.split('/').slice(1);
+  let cur = doc;
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    if (cur === null || cur === undefined) return undefined;
+    if (Array.isArray(cur) || typeof cur === 'string') {
+      if (part === '-') return undefined;
+      if (!/^(0|[1-9][0-9]*)$/.test(part)) return `'${part}' is not a valid sequence index`;
+      if (last || typeof cur === 'string') return undefined;
+      if (Number(part) >= cur.length) return `index '${part}' is out of bounds`;
+      cur = cur[Number(part)];
+    } else if (typeof cur === 'object') {
+      if (last) return undefined;
+      // `member '%s' not found in %s` % (part, doc): the parent printed as a Python dict.
+      if (!Object.prototype.hasOwnProperty.call(cur, part)) return `member '${part}' not found in ${pyRepr(cur)}`;
+      cur = (cur as Record<string, unknown>)[part];
+    } else {
+      const type = typeof cur === 'boolean' ? 'bool' : Number.isInteger(cur) ? 'int' : 'float';
+      return `Document '<class '${type}'>' does not support indexing, must be mapping/sequence or support __getitem__`;
+    }
+  }
+  return undefined;
 }

@@ -119,6 +119,28 @@ export class Conductor implements ConductorApi {
     return this.deps.tasks.withLock(nodeId, 'node update', async (task) => {
       const n = task.node;
       const c: Partial<Node> = { ...changes };
+      const rest = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE] as string[];
+      // Interfaces the request changes (Ironic's delta): defaults filled in below for a new
+      // driver do not count for the state check.
+      const changedIface = INTERFACE_KINDS.find((k) => c[`${k}_interface`] !== undefined && c[`${k}_interface`] !== n[`${k}_interface`]);
+      if (c.protected === true && !n.protected && ![S.ACTIVE, S.RESCUE].includes(n.provision_state as 'active')) {
+        throw new ConflictError(`Node ${n.uuid} can only be made protected in provision states 'active' or 'rescue', the current state is '${n.provision_state}'`);
+      }
+      const prot = c.protected ?? n.protected;
+      if (!prot && c.protected_reason) throw new InvalidError('The protected_reason field can only be set when protected is True');
+      if (c.protected === false) c.protected_reason = null;
+      const ret = c.retired ?? n.retired;
+      if (c.retired === true && !n.retired && n.provision_state === S.AVAILABLE) {
+        throw new ConflictError(`Node ${n.uuid} can not have 'retired' set in provision state 'available', the current state is '${n.provision_state}'`);
+      }
+      if (!ret && c.retired_reason) throw new InvalidError('The retired_reason field can only be set when retired is True');
+      if (c.retired === false) c.retired_reason = null;
+      // Ironic's messages and order (ConductorManager.update_node): protected, retired, the
+      // state check of changed interfaces, then the validity of driver and interfaces,
+      // instance_uuid overwrite, resource_class.
+      if (changedIface && !n.maintenance && !rest.includes(n.provision_state)) {
+        throw new ConflictError(`Node ${n.uuid} can not have ${changedIface}_interface updated unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
+      }
       const driverChanged = c.driver !== undefined && c.driver !== n.driver;
       if (driverChanged || opts.resetInterfaces) {
         const driver = c.driver ?? n.driver;
@@ -140,24 +162,6 @@ export class Conductor implements ConductorApi {
         if (v === undefined) continue;
         if (v === null) { c[f] = this.deps.registry.defaultFor(driver, k); continue; }
         if (v !== n[f] || driverChanged) this.deps.registry.checkInterface(driver, k, v);
-      }
-      const rest = [S.ENROLL, S.INSPECTING, S.INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE] as string[];
-      const changedIface = INTERFACE_KINDS.find((k) => c[`${k}_interface`] !== undefined && c[`${k}_interface`] !== n[`${k}_interface`]);
-      if (c.protected === true && !n.protected && ![S.ACTIVE, S.RESCUE].includes(n.provision_state as 'active')) {
-        throw new ConflictError(`Node ${n.uuid} can only be made protected in provision states 'active' or 'rescue', the current state is '${n.provision_state}'`);
-      }
-      const prot = c.protected ?? n.protected;
-      if (!prot && c.protected_reason) throw new InvalidError('The protected_reason field can only be set when protected is True');
-      if (c.protected === false) c.protected_reason = null;
-      const ret = c.retired ?? n.retired;
-      if (c.retired === true && !n.retired && n.provision_state === S.AVAILABLE) {
-        throw new ConflictError(`Node ${n.uuid} can not have 'retired' set in provision state 'available', the current state is '${n.provision_state}'`);
-      }
-      if (!ret && c.retired_reason) throw new InvalidError('The retired_reason field can only be set when retired is True');
-      if (c.retired === false) c.retired_reason = null;
-      // Ironic's messages and order: interfaces, instance_uuid overwrite, resource_class.
-      if (changedIface && !n.maintenance && !rest.includes(n.provision_state)) {
-        throw new ConflictError(`Node ${n.uuid} can not have ${changedIface}_interface updated unless it is in one of allowed (${rest.join(', ')}) states or in maintenance mode.`);
       }
       if (c.instance_uuid && n.instance_uuid && c.instance_uuid !== n.instance_uuid) {
         throw new ConflictError(`Node ${n.uuid} is associated with instance ${n.instance_uuid}.`);

@@ -10,8 +10,10 @@ import { badInputScenarios } from './bad-input.ts';
 import { nodeSubresourceScenarios } from './node-subresources.ts';
 import { provisionMoreScenarios } from './provision-more.ts';
 import { resourceMoreScenarios } from './resources-more.ts';
+import { resourceProbeScenarios } from './resources-probe.ts';
+import { nodeProbeScenarios } from './nodes-probe.ts';
 
 export const CORPUS: Scenario[] = [
   ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...provisionMoreScenarios, ...portScenarios, ...resourceMoreScenarios,
-  ...nodeSubresourceScenarios, ...miscScenarios, ...badInputScenarios,
+  ...nodeSubresourceScenarios, ...miscScenarios, ...badInputScenarios, ...nodeProbeScenarios, ...resourceProbeScenarios,
 ];
