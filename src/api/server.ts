@@ -73,6 +73,14 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0]!;
+    // Ironic's controllers have no HEAD: a known path answers 405 at routing level (no
+    // version headers), an unknown one 404; the root document answers HEAD, and the v1
+    // root answers 405 itself, after version negotiation (see the end of this hook).
+    const v1Root = path === '/v1' || path === '/v1/';
+    if (req.method === 'HEAD' && path !== '/' && !v1Root && req.routeOptions.url !== undefined) {
+      reply.code(405).type('application/json').send(webobBody(405));
+      return reply;
+    }
     if (!path.startsWith('/v1')) {
       reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
       return;
@@ -103,6 +111,10 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     reply.header('X-OpenStack-Ironic-API-Minimum-Version', versionString(MIN_VERSION));
     reply.header('X-OpenStack-Ironic-API-Maximum-Version', versionString(MAX_VERSION));
     reply.header('X-OpenStack-Ironic-API-Version', versionString(parsed.minor));
+    if (req.method === 'HEAD' && v1Root) {
+      reply.code(405).type('application/json').send(webobBody(405));
+      return reply;
+    }
   });
 
   app.setErrorHandler((err: unknown, req, reply) => {

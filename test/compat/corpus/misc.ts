@@ -10,6 +10,11 @@ const TEMPLATE_STEP = { interface: 'bios', step: 'apply_configuration', args: { 
 
 export const miscScenarios: Scenario[] = [
   {
+    // Ironic's controllers have no HEAD: 405 on known paths, 404 on unknown ones; the root answers.
+    name: 'head-requests',
+    steps: ['/', '/v1', '/v1/', '/v1/nodes', '/v1/nodes/detail', '/v1/chassis', '/v1/ports', '/v1/drivers', '/v1/bogus'].map((path): Step => ({ method: 'HEAD', path })),
+  },
+  {
     name: 'drivers',
     steps: [
       { path: '/v1/drivers' },
