@@ -6,18 +6,11 @@
  */
 import type { Json } from './node.ts';
 
-export interface Port {
+/** Columns every stored record has beside its own fields. */
+interface Stored {
   id: number;
-  uuid: string;
-  address: string;
-  node_id: number;
-  portgroup_id: number | null;
-  local_link_connection: Json;
-  pxe_enabled: boolean;
-  physical_network: string | null;
+  /** Driver-owned data, never written through the API. */
   internal_info: Json;
-  is_smartnic: boolean;
-  extra: Json;
   created_at: string;
   updated_at: string | null;
 }
@@ -35,22 +28,9 @@ export interface NewPort {
   extra: Json;
 }
 
-export type PortChanges = Partial<Omit<NewPort, 'uuid'>>;
+export interface Port extends NewPort, Stored {}
 
-export interface Portgroup {
-  id: number;
-  uuid: string;
-  name: string | null;
-  address: string | null;
-  node_id: number;
-  mode: string | null;
-  properties: Json;
-  standalone_ports_supported: boolean;
-  internal_info: Json;
-  extra: Json;
-  created_at: string;
-  updated_at: string | null;
-}
+export type PortChanges = Partial<Omit<NewPort, 'uuid'>>;
 
 export interface NewPortgroup {
   uuid: string;
@@ -62,6 +42,8 @@ export interface NewPortgroup {
   standalone_ports_supported: boolean;
   extra: Json;
 }
+
+export interface Portgroup extends NewPortgroup, Stored {}
 
 export type PortgroupChanges = Partial<Omit<NewPortgroup, 'uuid'>>;
 
