@@ -3,11 +3,15 @@
  * reference Ironic 21.4 stored when inspecting the same lab machine (generic profile:
  * 2 CPUs × 8 cores × 2 threads, 64 GiB, 4 × 480 GiB drives, 2 NICs, UEFI).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverError } from '../../core/errors.ts';
-import { localGb, RedfishInspect } from './inspect.ts';
-import { redfishTestLab } from '../../testing/redfish-harness.ts';
+import { localGb, logicalCpus, RedfishInspect } from './inspect.ts';
+import { RedfishConnectionCache } from './connection.ts';
+import type { Processor } from './client/index.ts';
+import { closeAfter, fakeBmc, sendJson } from './client/test-support.ts';
+import { makeTestNode } from '../../testing/driver-conformance.ts';
+import { FAST, LabNode, redfishTestLab } from '../../testing/redfish-harness.ts';
 
 const GiB = 1024 ** 3;
 
@@ -53,4 +57,47 @@ test('a BMC without processors or memory summary fails with Ironic\'s text', asy
     return true;
   });
   assert.ok(lab.url);
+});
+
+/** A BMC serving `docs` (path → JSON) besides the fake's service root, sessions and Systems/1. */
+async function inlineBmc(t: TestContext, system: Record<string, unknown>, docs: Record<string, unknown>) {
+  const bmc = closeAfter(t, await fakeBmc({
+    routes: (req, res) => {
+      const path = req.url.split('?')[0]!;
+      if (req.method === 'GET' && docs[path]) { sendJson(res, 200, docs[path]); return true; }
+      return false;
+    },
+  }));
+  Object.assign(bmc.system, system);
+  const cache = new RedfishConnectionCache(FAST);
+  t.after(() => cache.close());
+  const node = new LabNode(makeTestNode({
+    driver: 'redfish', inspect_interface: 'redfish',
+    driver_info: { redfish_address: bmc.url, redfish_system_id: '/redfish/v1/Systems/1', redfish_username: 'admin', redfish_password: 'secret' },
+  }));
+  return { cache, node };
+}
+
+test('no MemorySummary and no TotalThreads (composed systems, CXL hosts): memory from the modules, cpus from the cores', async (t) => {
+  const { cache, node } = await inlineBmc(t, {
+    Processors: { '@odata.id': '/redfish/v1/Systems/1/Processors' }, Memory: { '@odata.id': '/redfish/v1/Systems/1/Memory' },
+  }, {
+    '/redfish/v1/Systems/1/Processors': { Members: [{ '@odata.id': '/redfish/v1/Systems/1/Processors/CPU0' }] },
+    '/redfish/v1/Systems/1/Processors/CPU0': { '@odata.id': '/redfish/v1/Systems/1/Processors/CPU0', Id: 'CPU0', ProcessorType: 'CPU', ProcessorArchitecture: 'x86', TotalCores: 8 },
+    '/redfish/v1/Systems/1/Memory': { Members: ['DIMM0', 'DIMM1', 'DIMM2'].map((d) => ({ '@odata.id': `/redfish/v1/ResourceBlocks/B1/Memory/${d}` })) },
+    '/redfish/v1/ResourceBlocks/B1/Memory/DIMM0': { '@odata.id': '/redfish/v1/ResourceBlocks/B1/Memory/DIMM0', CapacityMiB: 16384, Status: { State: 'Enabled' } },
+    '/redfish/v1/ResourceBlocks/B1/Memory/DIMM1': { '@odata.id': '/redfish/v1/ResourceBlocks/B1/Memory/DIMM1', CapacityMiB: 8192 },
+    '/redfish/v1/ResourceBlocks/B1/Memory/DIMM2': { '@odata.id': '/redfish/v1/ResourceBlocks/B1/Memory/DIMM2', Status: { State: 'Absent' } },
+  });
+  const r = await new RedfishInspect(cache).inspect(node.ctx());
+  assert.deepEqual(r.properties, { memory_mb: '24576', cpus: 8, cpu_arch: 'x86_64', local_gb: '0' });
+});
+
+test('logicalCpus: TotalThreads first, then LogicalProcessorCount, TotalCores, CoreCount; never the socket Count', () => {
+  const p = (threads?: number, cores?: number) => ({ totalThreads: threads, totalCores: cores }) as Processor;
+  assert.equal(logicalCpus({ ProcessorSummary: { LogicalProcessorCount: 99 } }, [p(16, 8), p(16, 8)]), 32);
+  assert.equal(logicalCpus({ ProcessorSummary: { LogicalProcessorCount: 24, CoreCount: 12 } }, [p(undefined, 6)]), 24);
+  assert.equal(logicalCpus({ ProcessorSummary: { CoreCount: 12 } }, [p(undefined, 6)]), 6);
+  assert.equal(logicalCpus({ ProcessorSummary: { CoreCount: 12, Count: 2 } }, []), 12);
+  assert.equal(logicalCpus({ ProcessorSummary: { Count: 3 } }, [p()]), 0);
 });

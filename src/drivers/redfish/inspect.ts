@@ -2,8 +2,12 @@
  * `redfish` inspect interface (Ironic's RedfishInspect): out-of-band inspection.
  *
  * Properties found (Ironic 21.4's rules, checked against the reference Ironic on the lab):
- * - memory_mb: MemorySummary.TotalSystemMemoryGiB × 1024, as a string;
- * - cpus: the sum of TotalThreads over the Processors (logical CPUs), a number;
+ * - memory_mb: MemorySummary.TotalSystemMemoryGiB × 1024, as a string; when the summary
+ *   is absent (composed systems, some blades), the sum of CapacityMiB over the Memory
+ *   modules not Absent (Ironic would fail the inspection);
+ * - cpus: the sum of TotalThreads over the Processors (logical CPUs), a number; when no
+ *   processor reports TotalThreads, ProcessorSummary.LogicalProcessorCount, else the sum of
+ *   TotalCores, else ProcessorSummary.CoreCount (never the socket Count);
  * - cpu_arch: the first ProcessorArchitecture (x86 → x86_64, IA-64 → ia64, ARM → arm,
  *   MIPS → mips, OEM → oem);
  * - local_gb: sizes from SimpleStorage devices (Enabled), Storage volumes, else Storage
@@ -23,7 +27,7 @@ import { DriverError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { DriverContext, InspectInterface, InspectionResult } from '../base.ts';
 import {
-  getDrives, getEthernetInterfaces, getProcessors, getSimpleStorage, getStorage, getVolumes, normalizeMac,
+  getDrives, getEthernetInterfaces, getMemory, getProcessors, getSimpleStorage, getStorage, getVolumes, normalizeMac, totalMemoryMiB,
   type Drive, type EthernetInterface, type Processor,
 } from './client/index.ts';
 import type { RedfishSession } from './connection.ts';
@@ -85,6 +89,28 @@ function inventoryOf(s: RedfishSession, cpus: Processor[], threads: number, arch
   };
 }
 
+/**
+ * Logical CPUs: Σ TotalThreads (Ironic's rule); for BMCs that report no threads,
+ * ProcessorSummary.LogicalProcessorCount, Σ TotalCores, then ProcessorSummary.CoreCount.
+ */
+export function logicalCpus(system: Json, processors: readonly Processor[]): number {
+  const threads = processors.reduce((n, p) => n + (p.totalThreads ?? 0), 0);
+  if (threads) return threads;
+  const summary = system.ProcessorSummary as Json | undefined;
+  const count = (k: string): number => (typeof summary?.[k] === 'number' && (summary[k] as number) > 0 ? summary[k] as number : 0);
+  return count('LogicalProcessorCount') || processors.reduce((n, p) => n + (p.totalCores ?? 0), 0) || count('CoreCount');
+}
+
+/** Installed memory in MiB from the Memory collection, undefined when it tells nothing. */
+async function memoryFromModules(s: RedfishSession): Promise<number | undefined> {
+  try {
+    return totalMemoryMiB(await getMemory(s.client, s.system)) || undefined;
+  } catch (err) {
+    s.ctx.logger.debug({ node: s.ctx.node.uuid, err: (err as Error).message }, 'No memory module information discovered');
+    return undefined;
+  }
+}
+
 export class RedfishInspect extends RedfishBase implements InspectInterface {
   async inspect(ctx: DriverContext): Promise<InspectionResult> {
     return this.redfish(ctx, 'Redfish inspection', (s) => this.run(s));
@@ -94,11 +120,12 @@ export class RedfishInspect extends RedfishBase implements InspectInterface {
     const node = s.ctx.node;
     const found: Json = {};
     const gib = s.system.memorySummary.totalGiB;
-    const memoryMb = gib ? Math.round(gib * 1024) : undefined;
+    let memoryMb = gib ? Math.round(gib * 1024) : undefined;
+    if (!memoryMb) memoryMb = await memoryFromModules(s);
     if (memoryMb) found.memory_mb = String(memoryMb);
 
     const processors = await getProcessors(s.client, s.system);
-    const threads = processors.reduce((n, p) => n + (p.totalThreads ?? 0), 0);
+    const threads = logicalCpus(s.system.raw, processors);
     if (threads) found.cpus = threads;
     const rawArch = processors.find((p) => p.architecture !== undefined)?.architecture;
     const arch = rawArch === undefined ? undefined : CPU_ARCH[rawArch];

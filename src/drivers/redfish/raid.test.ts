@@ -8,7 +8,10 @@ import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import { planRaid, type PhysicalDisk } from './raid-plan.ts';
 import { RedfishRaid } from './raid.ts';
-import { redfishTestLab } from '../../testing/redfish-harness.ts';
+import { RedfishConnectionCache } from './connection.ts';
+import { closeAfter, fakeBmc, sendJson } from './client/test-support.ts';
+import { makeTestNode } from '../../testing/driver-conformance.ts';
+import { FAST, LabNode, redfishTestLab } from '../../testing/redfish-harness.ts';
 
 const GiB = 1024 ** 3;
 const disk = (id: string, o: Partial<PhysicalDisk> = {}): PhysicalDisk => ({
@@ -100,4 +103,46 @@ test('an abort while polling, a BMC failing while the task runs, and validation'
     (e: unknown) => e instanceof InvalidError && e.message === 'RAID config validation error: [] is too short');
   await assert.rejects(raid.executeStep(node(0).ctx(), 'create_configuration', {}), InvalidError, 'no target_raid_config');
   assert.ok(lab.url);
+});
+
+test('Storage without a Volumes collection (plain NVMe) is skipped: volumes go to the RAID controller, or the error names it', async (t) => {
+  const S = '/redfish/v1/Systems/1/Storage';
+  const drive = (st: string, id: string) => ({ '@odata.id': `${S}/${st}/Drives/${id}`, Id: id, CapacityBytes: 480 * GiB, MediaType: 'SSD', Protocol: 'NVMe' });
+  let withRaid = true;
+  const posted: { url: string; body: unknown }[] = [];
+  const docs = (): Record<string, unknown> => ({
+    [S]: { Members: [{ '@odata.id': `${S}/NVMe` }, ...(withRaid ? [{ '@odata.id': `${S}/RAID` }] : [])] },
+    [`${S}/NVMe`]: { '@odata.id': `${S}/NVMe`, Id: 'NVMe', Drives: [{ '@odata.id': `${S}/NVMe/Drives/N0` }, { '@odata.id': `${S}/NVMe/Drives/N1` }] },
+    [`${S}/NVMe/Drives/N0`]: drive('NVMe', 'N0'), [`${S}/NVMe/Drives/N1`]: drive('NVMe', 'N1'),
+    [`${S}/RAID`]: { '@odata.id': `${S}/RAID`, Id: 'RAID', Drives: [{ '@odata.id': `${S}/RAID/Drives/D0` }, { '@odata.id': `${S}/RAID/Drives/D1` }], Volumes: { '@odata.id': `${S}/RAID/Volumes` } },
+    [`${S}/RAID/Drives/D0`]: drive('RAID', 'D0'), [`${S}/RAID/Drives/D1`]: drive('RAID', 'D1'),
+    [`${S}/RAID/Volumes`]: { Members: [] },
+  });
+  const bmc = closeAfter(t, await fakeBmc({
+    routes: (req, res) => {
+      const path = req.url.split('?')[0]!;
+      if (req.method === 'POST' && path === `${S}/RAID/Volumes`) {
+        posted.push({ url: path, body: req.body });
+        sendJson(res, 201, { '@odata.id': `${S}/RAID/Volumes/1` }, { location: `${S}/RAID/Volumes/1` });
+        return true;
+      }
+      const doc = docs()[path];
+      if (req.method === 'GET' && doc) { sendJson(res, 200, doc); return true; }
+      return false;
+    },
+  }));
+  bmc.system.Storage = { '@odata.id': S };
+  const cache = new RedfishConnectionCache(FAST);
+  t.after(() => cache.close());
+  const node = new LabNode(makeTestNode({
+    driver: 'redfish', raid_interface: 'redfish',
+    driver_info: { redfish_address: bmc.url, redfish_system_id: '/redfish/v1/Systems/1', redfish_username: 'admin', redfish_password: 'secret' },
+  }));
+  const config = { logical_disks: [{ raid_level: '1', size_gb: 100, is_root_volume: true }] };
+  await new RedfishRaid(cache).createConfiguration(node.ctx(), config, {}, false);
+  assert.deepEqual(posted.map((p) => (p.body as { Links: { Drives: { '@odata.id': string }[] } }).Links.Drives.map((d) => d['@odata.id'])),
+    [[`${S}/RAID/Drives/D0`, `${S}/RAID/Drives/D1`]], 'the NVMe drives are not used');
+  withRaid = false;
+  await assert.rejects(new RedfishRaid(cache).createConfiguration(node.ctx(), config, {}, false), (e: unknown) => e instanceof DriverError
+    && /no physical drives on RAID-capable Storage \(Storage resources: none; NVMe skipped: no Volumes collection\)/.test(e.message));
 });

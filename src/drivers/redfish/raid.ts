@@ -11,7 +11,8 @@
  *   with the collection's preferred apply time (Immediate, else OnReset), every 202 task
  *   monitor is polled until done (honouring ctx.signal, up to timings.taskTimeoutS), and
  *   OnReset operations are followed by a reboot (one per controller at a time, as Ironic
- *   submits them). Storage whose controller lists no SupportedRAIDTypes is ignored.
+ *   submits them). Storage whose controller lists an empty SupportedRAIDTypes, or that
+ *   has no Volumes collection (e.g. plain NVMe or SAS HBA storage), is ignored.
  * - When done, raid_config is set through ctx.setNodeFields to every volume with a RAID
  *   type: {logical_disks: [{id, name, controller, size_gb, raid_level}], last_updated}.
  * Differences from Ironic 21.4: delete_existing is honoured (Ironic ignores it);
@@ -50,8 +51,12 @@ function pyUtcNow(): string {
   return `${new Date().toISOString().replace('T', ' ').replace('Z', '')}000`;
 }
 
-/** Storage usable for RAID: its first controller does not list an empty SupportedRAIDTypes. */
-const raidCapable = (st: Storage): boolean => !(st.controllers[0] && st.controllers[0].supportedRaidTypes?.length === 0);
+/** Why a Storage resource cannot hold RAID volumes, undefined when it can. */
+function notRaidCapable(st: Storage): string | undefined {
+  if (st.controllers[0] && st.controllers[0].supportedRaidTypes?.length === 0) return 'its controller supports no RAID types';
+  if (!st.volumesUri) return 'no Volumes collection';
+  return undefined;
+}
 
 async function applyTimeOf(s: RedfishSession, st: Storage): Promise<string | undefined> {
   const supported = supportedApplyTimes(await getVolumeCollection(s.client, st));
@@ -100,11 +105,13 @@ export class RedfishRaid extends RedfishBase implements RaidInterface {
     }
     await this.redfish(ctx, 'Redfish RAID create_configuration', async (s) => {
       if (bool(args.delete_existing, deleteByDefault)) await this.deleteVolumes(s);
-      const storages = (await getStorage(s.client, s.system)).filter(raidCapable);
+      const all = await getStorage(s.client, s.system);
+      const storages = all.filter((x) => !notRaidCapable(x));
       const disks = await this.physicalDisks(s, storages);
       if (disks.length === 0) {
+        const skipped = all.filter((x) => notRaidCapable(x)).map((x) => `; ${x.id ?? x.uri} skipped: ${notRaidCapable(x)}`).join('');
         throw new RaidPlanError(`Redfish RAID create_configuration failed for node ${ctx.node.uuid}: the BMC shows no physical drives on RAID-capable Storage `
-          + `(Storage resources: ${storages.map((x) => x.id ?? x.uri).join(', ') || 'none'}).`);
+          + `(Storage resources: ${storages.map((x) => x.id ?? x.uri).join(', ') || 'none'}${skipped}).`);
       }
       let planned: PlannedVolume[];
       try { planned = planRaid(ctx.node.uuid, logical, disks); } catch (e) {

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseRegistry, type BiosRegistry } from './bios.ts';
 import { MessageCatalog } from './errors.ts';
 import { genericTree, type GenericShape } from './generic.ts';
+import { ALL_RAID_TYPES } from './storage.ts';
 import { isMockupDir, keyOf, MockupTree, normPath, type Json, type ResourceTree } from './tree.ts';
 
 /** Short profile names, resolved inside the mockups folder. */
@@ -95,7 +96,7 @@ export function loadProfile(spec: string | undefined, mockupsDir = defaultMockup
   const folder = PROFILE_ALIASES[spec] ?? spec;
   const dir = isAbsolute(folder) || folder.startsWith('.') ? resolve(folder) : join(mockupsDir, folder);
   if (!isMockupDir(dir)) {
-    throw new Error(`redfish lab: profile "${spec}" not found: ${dir} has no redfish/v1/index.json` +
+    throw new Error(`redfish lab: profile "${spec}" not found: ${dir} has no redfish/v1/index.json (nor a service root index.json)` +
       (existsSync(mockupsDir) ? '' : ` (mockups folder ${mockupsDir} is absent; use the generic profile)`));
   }
   let tree = treeCache.get(dir);
@@ -201,11 +202,14 @@ function storageRole(tree: ResourceTree, m: Member): StorageRole {
   const drives = ((doc.Drives ?? []) as Json[]).map(idOf).filter((p): p is string => !!p).map((p) => ({ id: last(p), path: canonOr(p) }));
   const volumesPath = idOf(doc.Volumes) ? canonOr(idOf(doc.Volumes)!) : null;
   const volumes = volumesPath ? ((tree.get(volumesPath)?.Members ?? []) as Json[]).map(idOf).filter((p): p is string => !!p).map((p) => ({ id: last(p), path: canonOr(p) })) : [];
-  let raidTypes = ((doc.StorageControllers as Json[] | undefined)?.[0]?.SupportedRAIDTypes ?? []) as string[];
-  if (!raidTypes.length && idOf(doc.Controllers)) {
+  let listed = (doc.StorageControllers as Json[] | undefined)?.[0]?.SupportedRAIDTypes as string[] | undefined;
+  if (!listed?.length && idOf(doc.Controllers)) {
     const first = idOf(((tree.get(idOf(doc.Controllers)!)?.Members ?? []) as Json[])[0]);
-    raidTypes = (first ? tree.get(first)?.SupportedRAIDTypes ?? [] : []) as string[];
+    listed = (first ? tree.get(first)?.SupportedRAIDTypes : undefined) as string[] | undefined ?? listed;
   }
+  // A controller that names no SupportedRAIDTypes at all (DMTF public-localstorage) takes any
+  // level; an empty list means none.
+  const raidTypes = listed ? [...listed] : [...ALL_RAID_TYPES];
   return { id: m.id, path: m.path, volumesPath, raidTypes, drives, volumes };
 }
 

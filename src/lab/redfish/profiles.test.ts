@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -157,4 +157,34 @@ test('TLS: the lab serves HTTPS with the given certificate', async (t) => {
   assert.match(lab.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   const r = await call(lab, 'GET', `/redfish/v1/Systems/${lab.machines[0]!.id}`);
   assert.equal(r.status, 200);
+});
+
+test('short-form mockup folders (index.json is /redfish/v1); a controller without SupportedRAIDTypes takes any RAID level', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-shortform-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const S = '/redfish/v1/Systems/S1';
+  const docs: Record<string, object> = {
+    '': { '@odata.id': '/redfish/v1', '@odata.type': '#ServiceRoot.v1_15_0.ServiceRoot', Systems: { '@odata.id': '/redfish/v1/Systems' } },
+    Systems: { Members: [{ '@odata.id': S }] },
+    'Systems/S1': { '@odata.id': S, Id: 'S1', PowerState: 'Off', Storage: { '@odata.id': `${S}/Storage` } },
+    'Systems/S1/Storage': { Members: [{ '@odata.id': `${S}/Storage/1` }] },
+    'Systems/S1/Storage/1': {
+      '@odata.id': `${S}/Storage/1`, Id: '1', StorageControllers: [{ MemberId: '0', Name: 'RAID without a SupportedRAIDTypes list' }],
+      Drives: [{ '@odata.id': `${S}/Storage/1/Drives/D0` }, { '@odata.id': `${S}/Storage/1/Drives/D1` }], Volumes: { '@odata.id': `${S}/Storage/1/Volumes` },
+    },
+    'Systems/S1/Storage/1/Drives/D0': { '@odata.id': `${S}/Storage/1/Drives/D0`, Id: 'D0', CapacityBytes: 2 ** 40 },
+    'Systems/S1/Storage/1/Drives/D1': { '@odata.id': `${S}/Storage/1/Drives/D1`, Id: 'D1', CapacityBytes: 2 ** 40 },
+    'Systems/S1/Storage/1/Volumes': { '@odata.id': `${S}/Storage/1/Volumes`, Members: [] },
+  };
+  for (const [p, doc] of Object.entries(docs)) {
+    mkdirSync(join(dir, p), { recursive: true });
+    writeFileSync(join(dir, p, 'index.json'), JSON.stringify(doc));
+  }
+  const lab = await withLab(t, { machines: 1, profile: dir });
+  const rf = client(lab);
+  assert.equal(lab.machines[0]!.id, 'S1');
+  const created = await rf.post(`${S}/Storage/1/Volumes`, {
+    body: { RAIDType: 'RAID1', Links: { Drives: [{ '@odata.id': `${S}/Storage/1/Drives/D0` }, { '@odata.id': `${S}/Storage/1/Drives/D1` }] } },
+  });
+  assert.ok([201, 202].includes(created.status), `volume created (HTTP ${created.status})`);
 });

@@ -63,6 +63,9 @@ const RAID: Record<string, RaidRule> = {
   RAID60: { min: 8, even: true, dataDrives: (n) => n - 4 },
 };
 
+/** Every RAIDType the lab can build (what a controller that names no SupportedRAIDTypes accepts). */
+export const ALL_RAID_TYPES: readonly string[] = Object.keys(RAID);
+
 /** Redfish VolumeType for a RAIDType, for clients that still read the deprecated property. */
 export function volumeTypeOf(raidType: string): string {
   switch (raidType) {

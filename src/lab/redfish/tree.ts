@@ -48,7 +48,8 @@ export class MockupTree implements ResourceTree {
 
   constructor(root: string, caseInsensitive = false) {
     this.caseInsensitive = caseInsensitive;
-    this.walk(join(root, 'redfish'), '/redfish');
+    if (isFile(join(root, 'redfish', 'v1', 'index.json'))) this.walk(join(root, 'redfish'), '/redfish');
+    else this.walk(root, '/redfish/v1'); // short form (DMTF Redfish-Publications mockups/*): the folder is /redfish/v1
   }
 
   private walk(dir: string, url: string): void {
@@ -120,9 +121,25 @@ export class MemoryTree implements ResourceTree {
 }
 
 /** True when `dir` looks like a mockup folder. */
-export function isMockupDir(dir: string): boolean {
+function isFile(path: string): boolean {
   try {
-    return statSync(join(dir, 'redfish', 'v1', 'index.json')).isFile();
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A mockup folder: `redfish/v1/index.json` inside it, or the short form whose own
+ * `index.json` is the service root (as in DMTF Redfish-Publications and the
+ * Redfish-Mockup-Server's `--short-form`).
+ */
+export function isMockupDir(dir: string): boolean {
+  if (isFile(join(dir, 'redfish', 'v1', 'index.json'))) return true;
+  if (!isFile(join(dir, 'index.json'))) return false;
+  try {
+    const root = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Json;
+    return String(root['@odata.type'] ?? '').startsWith('#ServiceRoot.');
   } catch {
     return false;
   }
