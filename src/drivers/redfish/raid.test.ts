@@ -101,7 +101,8 @@ test('an abort while polling, a BMC failing while the task runs, and validation'
     (e: unknown) => e instanceof InvalidError && e.message === 'interface type `scsi` not supported by Redfish RAID');
   await assert.rejects(raid.validate(node(0, { target_raid_config: { logical_disks: [] } }).ctx()),
     (e: unknown) => e instanceof InvalidError && e.message === 'RAID config validation error: [] is too short');
-  await assert.rejects(raid.executeStep(node(0).ctx(), 'create_configuration', {}), InvalidError, 'no target_raid_config');
+  await assert.rejects(raid.executeStep(node(0).ctx(), 'create_configuration', {}),
+    (e: unknown) => e instanceof InvalidError && /has no target RAID configuration\. Set one with "baremetal node set .* --target-raid-config <JSON>"/.test(e.message));
   assert.ok(lab.url);
 });
 

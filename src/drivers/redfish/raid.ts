@@ -101,7 +101,8 @@ export class RedfishRaid extends RedfishBase implements RaidInterface {
   async createConfiguration(ctx: DriverContext, config: Json, args: Json, deleteByDefault: boolean): Promise<StepOutcome> {
     const logical = Array.isArray(config?.logical_disks) ? structuredClone(config.logical_disks as Json[]) : [];
     if (logical.length === 0) {
-      throw new InvalidError(`Node ${ctx.node.uuid} has no target_raid_config with logical_disks to create.`);
+      // Ironic's wording (common/raid.py), plus what the operator does about it.
+      throw new InvalidError(`Node ${ctx.node.uuid} has no target RAID configuration. Set one with "baremetal node set ${ctx.node.uuid} --target-raid-config <JSON>" and clean again.`);
     }
     await this.redfish(ctx, 'Redfish RAID create_configuration', async (s) => {
       if (bool(args.delete_existing, deleteByDefault)) await this.deleteVolumes(s);
