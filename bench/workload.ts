@@ -94,7 +94,7 @@ res.preexisting_nodes = existing.length;
 // 1. create
 const lat: number[] = [];
 const uuids: string[] = [];
-let t0 = now();
+const t0 = now();
 for (let i = 0; i < N; i++) {
   const t = now();
   const { raw } = await req('POST', '/v1/nodes', { driver: 'fake-hardware', name: `${a.prefix}-${String(i).padStart(4, '0')}` }, [201]);
@@ -154,6 +154,5 @@ total = now() - tAll;
 transitions.total_s = r3(total);
 res.transitions = transitions;
 console.log(`enroll->manageable->available->active for ${M} nodes: ${total.toFixed(3)} s`);
-t0 = 0;
 await client.close();
 if (a.out) writeFileSync(a.out, JSON.stringify(res, null, 2) + '\n');

@@ -95,11 +95,6 @@ export class NodeRepo {
     return out;
   }
 
-  private async hydrate(rows: Selectable<NodesTable>[]): Promise<Node[]> {
-    const traits = await this.traitsFor(rows.map((r) => r.id));
-    return rows.map((r) => rowToNode(r, traits.get(r.id) ?? []));
-  }
-
   /**
    * The node's traits as one comma-joined column of the same statement (a correlated
    * subquery on node_traits' primary key), so that reading one node is one statement.
@@ -152,13 +147,9 @@ export class NodeRepo {
     return q;
   }
 
-  /** One page, ordered by (sortKey, id). The marker is the last row of the previous page. */
-  async list(filters: NodeFilters, opts: ListOptions): Promise<Node[]> {
-    return this.hydrate(await this.pageQuery(filters, opts).execute());
-  }
-
   /**
-   * `list` without building `Node`s or row objects: the rows as stored (JSON columns as
+   * One page, ordered by (sortKey, id), the marker being the last row of the previous
+   * page; without building `Node`s or row objects: the rows as stored (JSON columns as
    * text, booleans as 0/1) as arrays, the column of each name, and each row's traits
    * (keyed by node id), for views that render rows directly.
    */

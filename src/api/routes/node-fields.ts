@@ -21,7 +21,7 @@ import type { ApiDeps } from '../server.ts';
 import { InvalidError, NotAcceptableError, NotFoundError } from '../../core/errors.ts';
 import { supports } from '../context.ts';
 import { RoutingError } from '../errors.ts';
-import { nodeFieldsAt } from '../views/node.ts';
+import { nodeFieldsAt, NODE_QUERY_FIELDS } from '../views/node.ts';
 import { renderOne } from './nodes.ts';
 import type { JsonText } from '../views/json-text.ts';
 import { mergedArgs, checkRoutingIdent, loadNode } from './node-args.ts';
@@ -52,10 +52,9 @@ export async function nodeWordAsFields(req: FastifyRequest, deps: ApiDeps, ident
   const n = await loadNode(req, deps, ident);
   const fields = stringList(word);
   if (!supports(req, 'fields')) throw new NotAcceptableError('Request not acceptable.');
-  const known = nodeFieldsAt(Number.MAX_SAFE_INTEGER);
   const atVersion = nodeFieldsAt(req.apiVersion);
-  if (fields.some((f) => known.has(f) && !atVersion.has(f))) throw new NotAcceptableError('Request not acceptable.');
-  for (const f of fields) if (!known.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
+  if (fields.some((f) => NODE_QUERY_FIELDS.has(f) && !atVersion.has(f))) throw new NotAcceptableError('Request not acceptable.');
+  for (const f of fields) if (!NODE_QUERY_FIELDS.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
   return renderOne(req, deps, n, fields);
 }
 

@@ -13,7 +13,7 @@ import { NODE_FIELD_VERSIONS, supports as supportsAt, versionString, FEATURES, t
 import type { NodeFilters } from '../../db/nodes.ts';
 import { ironicArgs, type ArgKind } from '../params.ts';
 import { nextLink } from '../collection.ts';
-import { nodeRenderer, nodeFieldsAt } from '../views/node.ts';
+import { nodeRenderer, NODE_QUERY_FIELDS } from '../views/node.ts';
 import { JsonBytes, type JsonText } from '../views/json-text.ts';
 import { refMaps, viewContext } from './nodes.ts';
 
@@ -103,7 +103,7 @@ export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: bool
   if (INVALID_SORT_KEYS.includes(sortKey)) throw new InvalidError(`The sort_key value ${sortKey} is an invalid field for sorting`);
   if (!SORT_COLUMNS.has(sortKey)) throw new InvalidError(`The sort_key value "${sortKey}" is an invalid field for sorting`);
   // NOTE: 21.4 answers 500 for a `fields` name the node object lacks; 400 as on GET one.
-  if (fields) for (const f of fields) if (!nodeFieldsAt(999).has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
+  if (fields) for (const f of fields) if (!NODE_QUERY_FIELDS.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
   let marker: { id: number; sortValue: unknown } | undefined;
   if (q.marker !== undefined) {
     const m = await deps.nodes.getByUuid(canonicalUuid(str('marker')!));
@@ -123,7 +123,8 @@ export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: bool
   out.write('{"nodes":[');
   for (let i = 0; i < nodes.length; i++) {
     const r = nodes[i]!;
-    out.write(i ? `,${render(r, page.traits.get(r[idAt] as number) ?? [])}` : render(r, page.traits.get(r[idAt] as number) ?? []));
+    if (i) out.write(',');
+    out.write(render(r, page.traits.get(r[idAt] as number) ?? []));
   }
   const params: [string, unknown][] = [['sort_key', sortKey], ['sort_dir', sortDir]];
   if (f.associated) params.push(['associated', true]);

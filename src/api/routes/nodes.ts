@@ -15,7 +15,7 @@ import { ironicArgs } from '../params.ts';
 import { validate, pyRepr, type Schema } from '../schema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
 import { getNode } from '../lookup.ts';
-import { renderNodeJson, nodeFieldsAt, type NodeViewContext } from '../views/node.ts';
+import { renderNodeJson, NODE_QUERY_FIELDS, type NodeViewContext } from '../views/node.ts';
 import { JsonText } from '../views/json-text.ts';
 import { RoutingError } from '../errors.ts';
 import { boolArg, checkRoutingIdent, pyStr } from './node-args.ts';
@@ -99,8 +99,7 @@ function checkFields(req: FastifyRequest, fields: string[] | undefined): void {
   if (!fields) return;
   if (!supports(req, 'fields')) throw new NotAcceptableError('Request not acceptable.');
   checkAllowedFields(req.apiVersion, fields);
-  const valid = nodeFieldsAt(999);
-  for (const f of fields) if (!valid.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
+  for (const f of fields) if (!NODE_QUERY_FIELDS.has(f)) throw new InvalidError(`Field ${f} is not a valid field.`);
 }
 
 import { listNodes, checkAllowedFields } from './nodes-list.ts';

@@ -60,6 +60,9 @@ export function nodeFieldsAt(version: number): Set<string> {
   return s;
 }
 
+/** Every node field `fields=` may name at some version. */
+export const NODE_QUERY_FIELDS: ReadonlySet<string> = nodeFieldsAt(Number.MAX_SAFE_INTEGER);
+
 interface Plan {
   head: { prefix: string; at: string | number }[];
   stored: { key: string; prefix: string; kind: Kind; at: string | number }[];
