@@ -26,7 +26,7 @@ import { Periodics } from './periodics.ts';
 import * as vifs from './vifs.ts';
 import * as nodeTraits from './traits.ts';
 import { unsupportedExtension } from '../drivers/noop/unsupported.ts';
-import { hasValidateCall } from '../drivers/fake/types.ts';
+import { hasValidateCall } from '../drivers/shared/extensions.ts';
 import * as allocations from './allocations.ts';
 import * as bootSettings from './boot-settings.ts';
 import * as nodeResources from './node-resources.ts';

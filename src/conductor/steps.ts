@@ -9,7 +9,7 @@ import type { InterfaceKind, Json, Node, NodeChanges } from '../core/node.ts';
 import { InvalidError, DriverError, messageOf } from '../core/errors.ts';
 import type { Task } from './task.ts';
 import type { ContextHandle } from './driver-context.ts';
-import { pyRepr } from '../drivers/fake/py-repr.ts';
+import { pyRepr } from '../drivers/shared/py-repr.ts';
 
 /** Interfaces that may carry steps in 21.4, and their tie-break order (higher first). */
 export const STEP_INTERFACE_PRIORITY: Readonly<Record<string, number>> = {

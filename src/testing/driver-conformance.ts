@@ -22,7 +22,7 @@ import { IngotError } from '../core/errors.ts';
 import type { InterfaceKind, Json, Node } from '../core/node.ts';
 import { INTERFACE_KINDS } from '../core/node.ts';
 import type { BiosSetting, ComposedDriver, DriverContext, DriverInterface, DriverLogger, DriverPort } from '../drivers/base.ts';
-import { isPlaceholder, type ExtendedDriverContext } from '../drivers/fake/types.ts';
+import { isPlaceholder, type ExtendedDriverContext } from '../drivers/shared/extensions.ts';
 import { API_SAMPLES_DIR } from './shared-data.ts';
 import { join } from 'node:path';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import { makeTestContext, makeTestNode } from '../../testing/driver-conformance.ts';
-import { isPlaceholder } from '../fake/types.ts';
+import { isPlaceholder } from '../shared/extensions.ts';
 import {
   AgentInspectPlaceholder, AgentPowerPlaceholder, AgentRaidPlaceholder, AgentRescuePlaceholder, DirectDeployPlaceholder,
   FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,

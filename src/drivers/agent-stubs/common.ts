@@ -13,7 +13,7 @@
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { InterfaceKind, Json } from '../../core/node.ts';
 import type { DriverContext, DriverInterface, StepDef, StepOutcome } from '../base.ts';
-import type { PlaceholderMarker } from '../fake/types.ts';
+import type { PlaceholderMarker } from '../shared/extensions.ts';
 
 /** What a placeholder needs and what to use instead. */
 export interface PlaceholderSpec {

@@ -14,8 +14,8 @@ import type {
   BootInterface, DeployInterface, DriverContext, InspectInterface, InspectionResult, NetworkInterface,
   PowerInterface, RaidInterface, RescueInterface, StepDef, StepOutcome,
 } from '../base.ts';
-import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../fake/raid-schema.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../shared/raid-schema.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 import { Placeholder } from './common.ts';
 import { DIRECT_DEPLOY_PROPERTIES, PXE_BOOT_PROPERTIES } from './properties.ts';
 

@@ -21,8 +21,8 @@ import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { BiosInterface, BiosSetting, DriverContext, RaidInterface, StepDef, StepOutcome } from '../base.ts';
 import { dispatchStep, FakeBase } from './common.ts';
-import { raidLogicalDiskProperties, validateRaidConfigSchema } from './raid-schema.ts';
-import type { ExtendedDriverContext } from './types.ts';
+import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../shared/raid-schema.ts';
+import type { ExtendedDriverContext } from '../shared/extensions.ts';
 
 const BIOS_STEP = { cleanPriority: 0, abortable: false, requiresRamdisk: true } as const;
 

@@ -7,7 +7,7 @@ import {
   FakeBios, FakeBoot, FakeConsole, FakeDeploy, FakeInspect, FakeManagement, FakePower, FakeRaid, FakeRescue,
   FakeStorage, FakeVendor, FakeVendorA,
 } from './index.ts';
-import { hasValidateCall } from './types.ts';
+import { hasValidateCall } from '../shared/extensions.ts';
 import type { DriverInterface, InspectInterface, ManagementInterface } from '../base.ts';
 
 const invalid = (message: string) => (e: unknown) => e instanceof InvalidError && e.message === message;

@@ -9,7 +9,7 @@ export { FakeBoot, FakeDeploy, FakeInspect, FakeRescue, FakeConsole, FakeStorage
 export { FakeBios, FakeRaid } from './bios-raid.ts';
 export { FakeVendor, FakeVendorA } from './vendor.ts';
 export { FakeDelay } from './delay.ts';
-export { validateRaidConfigSchema, raidLogicalDiskProperties, RAID_CONFIG_SCHEMA } from './raid-schema.ts';
-export { pyRepr } from './py-repr.ts';
-export type { BiosSettingsAccess, ExtendedDriverContext, VendorCallValidator, PlaceholderMarker } from './types.ts';
-export { hasValidateCall, isPlaceholder } from './types.ts';
+export { validateRaidConfigSchema, raidLogicalDiskProperties, RAID_CONFIG_SCHEMA } from '../shared/raid-schema.ts';
+export { pyRepr } from '../shared/py-repr.ts';
+export type { BiosSettingsAccess, ExtendedDriverContext, VendorCallValidator, PlaceholderMarker } from '../shared/extensions.ts';
+export { hasValidateCall, isPlaceholder } from '../shared/extensions.ts';

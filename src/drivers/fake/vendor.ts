@@ -14,7 +14,7 @@
 import { InvalidError } from '../../core/errors.ts';
 import type { DriverContext, VendorInterface, VendorMethod } from '../base.ts';
 import { FakeBase } from './common.ts';
-import type { VendorCallValidator } from './types.ts';
+import type { VendorCallValidator } from '../shared/extensions.ts';
 
 /** A passthru method: its metadata, the magic word, and whether `bar` is checked. */
 interface FakeMethod { meta: VendorMethod; word: string; needsBar: boolean }

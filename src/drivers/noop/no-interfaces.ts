@@ -18,8 +18,8 @@ import type {
   BiosInterface, BiosSetting, ConsoleInterface, DriverContext, DriverInterface, InspectInterface, InspectionResult,
   RaidInterface, RescueInterface, StepOutcome, VendorInterface, VendorMethod,
 } from '../base.ts';
-import { raidLogicalDiskProperties } from '../fake/raid-schema.ts';
-import type { ExtendedDriverContext, VendorCallValidator } from '../fake/types.ts';
+import { raidLogicalDiskProperties } from '../shared/raid-schema.ts';
+import type { ExtendedDriverContext, VendorCallValidator } from '../shared/extensions.ts';
 import { unsupportedExtension } from './unsupported.ts';
 
 abstract class NoInterface implements DriverInterface {

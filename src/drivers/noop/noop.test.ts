@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidError } from '../../core/errors.ts';
 import { makeTestContext, makeTestNode } from '../../testing/driver-conformance.ts';
-import { hasValidateCall } from '../fake/types.ts';
+import { hasValidateCall } from '../shared/extensions.ts';
 import type { DriverInterface, ManagementInterface } from '../base.ts';
 import { NoBios, NoConsole, NoInspect, NoopManagement, NoopNetwork, NoopStorage, NoRaid, NoRescue, NoVendor, unsupportedExtension } from './index.ts';
 

@@ -25,7 +25,7 @@
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { BiosInterface, BiosSetting, DriverContext, StepDef, StepOutcome } from '../base.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 import { findRegistryFile, getBios, getOptional, setBiosAttributes, resetBios, type Bios } from './client/index.ts';
 import type { RedfishSession } from './connection.ts';
 import { pollUntil, RedfishBase, runStep } from './common.ts';

@@ -24,7 +24,7 @@ import { InvalidError } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import type { BootInterface, DriverContext } from '../base.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 import { setBootDevice } from './boot-device.ts';
 import type { RedfishSession } from './connection.ts';
 import { RedfishBase } from './common.ts';

@@ -15,7 +15,7 @@ import { isIPv6 } from 'node:net';
 import { InvalidError } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import type { AuthType } from './client/index.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 
 export const REDFISH_REQUIRED_PROPERTIES: Readonly<Record<string, string>> = {
   redfish_address: 'The URL address to the Redfish controller. It must include the authority portion of the URL. '

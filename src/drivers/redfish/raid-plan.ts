@@ -19,7 +19,7 @@
  */
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 
 export interface PhysicalDisk {
   /** Drive Id (what target_raid_config's physical_disks name). */

@@ -22,7 +22,7 @@
 import { InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { DriverContext, RaidInterface, StepDef, StepOutcome } from '../base.ts';
-import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../fake/raid-schema.ts';
+import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../shared/raid-schema.ts';
 import {
   createVolume, deleteVolume, getDrives, getStorage, getVolumeCollection, getVolumes, lastSegment, normalizePath,
   supportedApplyTimes, type HttpResponse, type Storage, type TaskMonitor,

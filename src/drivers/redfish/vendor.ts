@@ -17,8 +17,8 @@
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type { DriverContext, VendorInterface, VendorMethod } from '../base.ts';
-import type { VendorCallValidator } from '../fake/types.ts';
-import { pyRepr } from '../fake/py-repr.ts';
+import type { VendorCallValidator } from '../shared/extensions.ts';
+import { pyRepr } from '../shared/py-repr.ts';
 import { getOptional, link } from './client/index.ts';
 import type { RedfishSession } from './connection.ts';
 import { RedfishBase } from './common.ts';
