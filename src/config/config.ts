@@ -39,6 +39,23 @@ export interface Config {
   /** [fake] delays in seconds ("a" or "a,b"), by interface kind. */
   fakeDelays: Partial<Record<InterfaceKind, string>>;
   logLevel: string;
+  /**
+   * The API URL handed to agents (kernel parameter `ipa-api-url`, Ironic's
+   * `[service_catalog]`/`[conductor] api_url`). Default: `http://<host>:<port>`.
+   */
+  apiUrl: string;
+  /**
+   * Folder this conductor serves over HTTP to agents and BMCs (Ironic `[deploy] http_root`):
+   * virtual-media ISOs, cached images, boot files. Default `<dataDir>/httpboot`.
+   */
+  httpRoot: string;
+  /**
+   * Port of this conductor's static file server over `httpRoot` (0 = pick a free port at
+   * start). Default 8080, as Ironic's deployments of `[deploy] http_url` usually use.
+   */
+  httpPort: number;
+  /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
+  httpUrl?: string;
 }
 
 /**
@@ -112,6 +129,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxLimit: num(env.INGOT_MAX_LIMIT, 1000),
     fakeDelays,
     logLevel: env.INGOT_LOG_LEVEL ?? 'info',
+    apiUrl: '',
+    httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
+    httpPort: num(env.INGOT_HTTP_PORT, 8080),
+    httpUrl: env.INGOT_HTTP_URL,
   };
-  return { ...base, ...over };
+  const merged = { ...base, ...over };
+  if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
+  return merged;
 }
