@@ -1,5 +1,5 @@
 /**
- * Fault injection over real HTTP: latency, 5xx (count, rate, path prefix), timeouts, dropped
+ * Fault injection over real HTTP: latency, 5xx (count, rate, path prefix), timeouts, resets, dropped
  * sessions, per-machine isolation, the /lab/faults admin API and faults given at start.
  */
 import assert from 'node:assert/strict';
@@ -75,6 +75,19 @@ test('timeout: the request is never answered (client gives up), other machines a
   await new Promise((r) => setTimeout(r, 100));
   await lab.close();
   assert.equal(await pending, 'closed', 'close() releases held requests');
+});
+
+test('reset: the connection is dropped without an answer; an injected 401 says NoValidSession', async (t) => {
+  const lab = await withLab(t);
+  const [a, b] = lab.machines as [typeof lab.machines[0], typeof lab.machines[0]];
+  lab.faults.add({ kind: 'reset', machines: [a.id], count: 1 });
+  await assert.rejects(call(lab, 'GET', sys(a.id)), (e: Error) => /socket|closed|reset|terminated/i.test(`${e.message} ${String((e as { cause?: unknown }).cause)}`));
+  assert.equal((await call(lab, 'GET', sys(b.id))).status, 200, 'other machines answer');
+  assert.equal((await call(lab, 'GET', sys(a.id))).status, 200, 'count 1: the next request is answered');
+  lab.faults.add({ kind: 'error', status: 401, machines: [a.id], count: 1 });
+  const refused = await call(lab, 'GET', sys(a.id));
+  assert.equal(refused.status, 401);
+  assert.deepEqual(messageIds(refused.body), ['NoValidSession']);
 });
 
 test('dropped sessions: global drop logs everyone out; a per-machine drop only fails that machine', async (t) => {

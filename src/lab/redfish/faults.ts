@@ -1,5 +1,6 @@
 /**
- * Fault injection for the lab BMC: latency, 5xx answers, timeouts (no answer), dropped sessions.
+ * Fault injection for the lab BMC: latency, error answers, timeouts (no answer), connection resets
+ * (the socket is destroyed without an answer), dropped sessions.
  *
  * A rule selects requests by machine (ComputerSystem ids or 0-based lab positions), path prefix
  * (case-insensitive) and method. A rule naming machines only matches requests on those machines'
@@ -9,13 +10,13 @@
  *
  * Each matching rule fires with probability `rate` (default 1, drawn from a seeded generator so
  * runs repeat) until it has fired `count` times (default unlimited). Effects combine: latencies add
- * up, the first firing error/timeout wins, dropSessions invalidates the sessions before the request
+ * up, the first firing error/timeout/reset wins, dropSessions invalidates the sessions before the request
  * is authenticated (so it answers 401 and the client logs in again).
  *
  * @module
  */
 
-export type FaultKind = 'latency' | 'error' | 'timeout' | 'dropSessions';
+export type FaultKind = 'latency' | 'error' | 'timeout' | 'reset' | 'dropSessions';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -46,6 +47,8 @@ export interface FaultDecision {
   latencyMs: number;
   error: number | null;
   timeout: boolean;
+  /** Destroy the connection without answering (the client sees a reset). */
+  reset: boolean;
   dropSessions: { machines: string[] | null } | null;
   /** Ids of the rules that fired. */
   rules: string[];
@@ -53,7 +56,7 @@ export interface FaultDecision {
 
 export interface RequestInfo { method: string; path: string; machineId: string | null }
 
-const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'dropSessions'];
+const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'reset', 'dropSessions'];
 
 /** Thrown for an invalid rule; the admin endpoint answers 400 with its message. */
 export class FaultSpecError extends Error {}
@@ -106,7 +109,7 @@ export class FaultInjector {
 
   /** Decides what happens to one request, counting the rules that fire. */
   decide(req: RequestInfo): FaultDecision {
-    const d: FaultDecision = { latencyMs: 0, error: null, timeout: false, dropSessions: null, rules: [] };
+    const d: FaultDecision = { latencyMs: 0, error: null, timeout: false, reset: false, dropSessions: null, rules: [] };
     for (const r of this.rules) {
       if (r.count !== undefined && r.fired >= r.count) continue;
       if (!matches(r, req)) continue;
@@ -115,8 +118,9 @@ export class FaultInjector {
       d.rules.push(r.id);
       switch (r.kind) {
         case 'latency': d.latencyMs += r.ms ?? 0; break;
-        case 'error': if (d.error === null && !d.timeout) d.error = r.status ?? 500; break;
-        case 'timeout': if (d.error === null) d.timeout = true; break;
+        case 'error': if (d.error === null && !d.timeout && !d.reset) d.error = r.status ?? 500; break;
+        case 'timeout': if (d.error === null && !d.reset) d.timeout = true; break;
+        case 'reset': if (d.error === null && !d.timeout) d.reset = true; break;
         case 'dropSessions': d.dropSessions = { machines: r.machines?.length ? r.machines : null }; break;
       }
     }
