@@ -8,6 +8,11 @@
  * service root or SessionService, so one bad BMC leaves the others untouched. A rule without
  * machines matches every request.
  *
+ * `powerTransition` is not about requests: it makes power changes of the selected machines take
+ * `ms` milliseconds (reporting PoweringOn/PoweringOff meanwhile, refusing resets with 409), as
+ * iDRACs and other BMCs do. For it, `rate` and `count` apply per power change, and `pathPrefix`
+ * and `methods` are ignored; the longest matching rule wins.
+ *
  * Each matching rule fires with probability `rate` (default 1, drawn from a seeded generator so
  * runs repeat) until it has fired `count` times (default unlimited). Effects combine: latencies add
  * up, the first firing error/timeout/reset wins, dropSessions invalidates the sessions before the request
@@ -16,7 +21,7 @@
  * @module
  */
 
-export type FaultKind = 'latency' | 'error' | 'timeout' | 'reset' | 'dropSessions';
+export type FaultKind = 'latency' | 'error' | 'timeout' | 'reset' | 'dropSessions' | 'powerTransition';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -26,7 +31,7 @@ export interface FaultSpec {
   pathPrefix?: string;
   /** Only these HTTP methods. */
   methods?: string[];
-  /** latency: milliseconds added before the request is handled. */
+  /** latency: milliseconds added before the request is handled; powerTransition: duration of a power change. */
   ms?: number;
   /** error: HTTP status to answer (400–599, default 500). */
   status?: number;
@@ -56,7 +61,7 @@ export interface FaultDecision {
 
 export interface RequestInfo { method: string; path: string; machineId: string | null }
 
-const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'reset', 'dropSessions'];
+const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'reset', 'dropSessions', 'powerTransition'];
 
 /** Thrown for an invalid rule; the admin endpoint answers 400 with its message. */
 export class FaultSpecError extends Error {}
@@ -111,6 +116,7 @@ export class FaultInjector {
   decide(req: RequestInfo): FaultDecision {
     const d: FaultDecision = { latencyMs: 0, error: null, timeout: false, reset: false, dropSessions: null, rules: [] };
     for (const r of this.rules) {
+      if (r.kind === 'powerTransition') continue;
       if (r.count !== undefined && r.fired >= r.count) continue;
       if (!matches(r, req)) continue;
       if ((r.rate ?? 1) < 1 && this.rand() >= (r.rate ?? 1)) continue;
@@ -127,12 +133,26 @@ export class FaultInjector {
     return d;
   }
 
+  /** How long a power change of this machine takes now (0: at once); counts the rules that fire. */
+  powerTransitionMs(machineId: string): number {
+    let ms = 0;
+    for (const r of this.rules) {
+      if (r.kind !== 'powerTransition') continue;
+      if (r.count !== undefined && r.fired >= r.count) continue;
+      if (r.machines?.length && !r.machines.includes(machineId)) continue;
+      if ((r.rate ?? 1) < 1 && this.rand() >= (r.rate ?? 1)) continue;
+      r.fired++;
+      ms = Math.max(ms, r.ms ?? 0);
+    }
+    return ms;
+  }
+
   private validate(spec: FaultSpec): FaultSpec & { machines?: string[] } {
     if (!spec || typeof spec !== 'object') throw new FaultSpecError('a fault must be an object');
     const allowed = new Set(['kind', 'machines', 'pathPrefix', 'methods', 'ms', 'status', 'rate', 'count']);
     for (const k of Object.keys(spec)) if (!allowed.has(k)) throw new FaultSpecError(`unknown fault property "${k}"`);
     if (!KINDS.includes(spec.kind)) throw new FaultSpecError(`kind must be one of ${KINDS.join(', ')}`);
-    if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new FaultSpecError('latency needs ms >= 0');
+    if ((spec.kind === 'latency' || spec.kind === 'powerTransition') && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new FaultSpecError(`${spec.kind} needs ms >= 0`);
     if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 400 && spec.status <= 599)) throw new FaultSpecError('status must be 400..599');
     if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) throw new FaultSpecError('rate must be within 0..1');
     if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) throw new FaultSpecError('count must be a positive integer');
