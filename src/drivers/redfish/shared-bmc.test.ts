@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../core/errors.ts';
 import { RedfishPower } from './power.ts';
-import { redfishTestLab } from '../../testing/redfish-harness.ts';
+import { FAST, redfishTestLab } from '../../testing/redfish-harness.ts';
+import { RedfishConnectionCache } from './connection.ts';
 
 const isDriverError = (check: (e: DriverError) => void) => (e: unknown): boolean => {
   assert.ok(e instanceof DriverError, `expected a DriverError, got ${String(e)}`);
@@ -76,4 +77,19 @@ test('a rejected login blames the credentials, whether at first login or at a re
   users.admin = 'rotated'; // the BMC's password changed behind Ingot's back
   lab.dropSessions();
   await assert.rejects(power.getPowerState(good.ctx()), isDriverError(loginRefused));
+});
+
+test('a client evicted from a full cache is closed only after the requests in flight on it complete', async (t) => {
+  const { lab, node, driverInfo } = await redfishTestLab(t, { machines: 2, users: { admin: 'password', ops: 'secret' } });
+  const cache = new RedfishConnectionCache({ ...FAST, maxClients: 1 });
+  t.after(() => cache.close());
+  const power = new RedfishPower(cache);
+  assert.equal(await power.getPowerState(node(0).ctx()), 'power off');
+  lab.faults.add({ kind: 'latency', ms: 300, machines: [0] });
+  const slow = power.getPowerState(node(0).ctx());
+  await sleep(50);
+  const other = node(1, { driver_info: { ...driverInfo(1), redfish_username: 'ops', redfish_password: 'secret' } });
+  assert.equal(await power.getPowerState(other.ctx()), 'power off', 'another account needs a client of its own');
+  assert.equal(cache.size, 1, 'the first client was evicted');
+  assert.equal(await slow, 'power off', 'the evicted client\'s request in flight completes');
 });
