@@ -1,7 +1,8 @@
 /**
  * Fault probe (issue 7, item 4): several lab machines behind one Redfish service, so their
  * nodes share one BMC address, one account and one Redfish session in `ingot serve`.
- * While three nodes are provided and deployed (ramdisk deploy over redfish-virtual-media),
+ * While three nodes are cleaned (a BIOS step), provided and deployed (ramdisk deploy over
+ * redfish-virtual-media),
  * the BMC keeps dropping the session of a fourth machine, whose node is used all the while.
  * That node's calls fail, saying the BMC dropped the session (not blaming the password);
  * no other node's operation fails. Then the fourth machine's session is dropped once during
@@ -52,6 +53,15 @@ async function enroll(i: number): Promise<string> {
   return name;
 }
 
+/** Manual cleaning with a BIOS step (a reboot and a wait for the settings to apply), then deploy. */
+async function cleanAndDeploy(name: string): Promise<any> {
+  await api.setProvisionState(name, 'clean', {
+    clean_steps: [{ interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'ProcTurboMode', value: 'Disabled' }] } }],
+  });
+  await api.waitForState(name, 'manageable', { intervalMs: 50 });
+  return provideAndDeploy(name);
+}
+
 async function provideAndDeploy(name: string): Promise<any> {
   await api.setProvisionState(name, 'provide');
   await api.waitForState(name, 'available', { intervalMs: 50 });
@@ -67,7 +77,7 @@ test('a session dropped on one machine fails no other machine\'s deploy; that ma
   lab.faults.add({ kind: 'latency', ms: 40, machines: [1, 2, 3] });
   const drop = lab.faults.add({ kind: 'dropSessions', machines: [0] })[0]!;
   let running = true;
-  const deploys = Promise.allSettled(others.map(provideAndDeploy)).finally(() => { running = false; });
+  const deploys = Promise.allSettled(others.map((n, i) => (i === 0 ? cleanAndDeploy(n) : provideAndDeploy(n)))).finally(() => { running = false; });
   const failures: string[] = [];
   while (running) {
     try {
@@ -87,6 +97,7 @@ test('a session dropped on one machine fails no other machine\'s deploy; that ma
     assert.equal(n.power_state, 'power on');
     assert.equal(n.last_error, null);
   }
+  assert.equal(lab.machine(1).bios?.current.ProcTurboMode, 'Disabled', 'the cleaning step was applied');
   assert.ok(failures.length > 0);
   for (const f of failures) {
     assert.match(f, /the BMC dropped the session: GET \/redfish\/v1\/Systems\/\S+ was refused \(HTTP 401\) right after a successful re-login as "admin"/);
