@@ -111,6 +111,8 @@ test('powerTransition: power changes take time, shown as PoweringOn/PoweringOff;
   assert.equal((await call(lab, 'GET', '/lab/machines')).body.machines[0].powerState, 'PoweringOn');
   await until(async () => (await powerState(a.id)) === 'On');
   assert.deepEqual(events, ['b:On', 'a:On']);
+  assert.equal((await reset(a.id, 'On')).status, 204, 'On when on: no power change');
+  assert.equal(await powerState(a.id), 'On');
   assert.equal((await reset(a.id, 'ForceRestart')).status, 204);
   assert.equal(await powerState(a.id), 'PoweringOff');
   await until(async () => (await powerState(a.id)) === 'PoweringOn');

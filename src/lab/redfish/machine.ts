@@ -142,24 +142,27 @@ export class LabMachine {
    * no-ops. Restart types power an off machine on. Throws 400 for a type the profile does not list.
    * With `transitionMs` > 0 each power change takes that long (a restart twice: off, then on),
    * reported as PoweringOn/PoweringOff; a reset during it is refused with 409
-   * ActionParameterValueConflict, as iDRACs do.
+   * ActionParameterValueConflict, as iDRACs do. A function is asked only when power changes.
    */
-  reset(resetType: unknown, transitionMs = 0): void {
+  reset(resetType: unknown, transitionMs: number | (() => number) = 0): void {
     if (typeof resetType !== 'string') throw fail.actionParamMissing('ComputerSystem.Reset', 'ResetType');
     if (!this.resetTypes.includes(resetType)) throw fail.actionParamNotInList(resetType, 'ResetType', 'ComputerSystem.Reset');
     if (this.transition.state) throw fail.actionParamConflict('ResetType', resetType);
     const off: PowerStep = { shown: 'PoweringOff', apply: () => this.powerOff(resetType) };
     const on: PowerStep = { shown: 'PoweringOn', apply: () => this.powerOn(resetType) };
     const isOn = this.power === 'On';
+    const run = (steps: PowerStep[]): void => {
+      if (steps.length > 0) this.transition.run(steps, typeof transitionMs === 'function' ? transitionMs() : transitionMs);
+    };
     switch (resetType) {
       case 'On': case 'ForceOn':
-        return this.transition.run(isOn ? [] : [on], transitionMs);
+        return run(isOn ? [] : [on]);
       case 'ForceOff': case 'GracefulShutdown':
-        return this.transition.run(isOn ? [off] : [], transitionMs);
+        return run(isOn ? [off] : []);
       case 'PushPowerButton':
-        return this.transition.run([isOn ? off : on], transitionMs);
+        return run([isOn ? off : on]);
       case 'GracefulRestart': case 'ForceRestart': case 'PowerCycle':
-        return this.transition.run(isOn ? [off, on] : [on], transitionMs);
+        return run(isOn ? [off, on] : [on]);
       case 'Nmi':
         if (isOn) this.emit({ type: 'nmi', machineId: this.id });
         return;

@@ -184,7 +184,7 @@ export class RedfishService {
     switch (action.kind) {
       case 'reset':
         only('ComputerSystem.Reset', ['ResetType']);
-        m.reset(body.ResetType, m.transition.state ? 0 : this.powerTransitionMs(m.id));
+        m.reset(body.ResetType, () => this.powerTransitionMs(m.id));
         break;
       case 'resetBios': m.resetBios(); break;
       case 'biosPassword': break;
