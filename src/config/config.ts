@@ -33,6 +33,8 @@ export interface Config {
   rescueCallbackTimeout: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
+  /** Seconds a power action may take until the BMC reports the target state (Ironic [conductor]power_state_change_timeout; fractions allowed). */
+  powerStateChangeTimeout: number;
   /** Maximum concurrent conductor jobs (Ironic workers_pool_size). */
   workers: number;
   maxLimit: number;
@@ -125,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rescueCallbackTimeout: num(env.INGOT_RESCUE_CALLBACK_TIMEOUT, 1800),
     heartbeatInterval: num(env.INGOT_HEARTBEAT_INTERVAL, 10),
     heartbeatTimeout: num(env.INGOT_HEARTBEAT_TIMEOUT, 60),
+    powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),
     workers: num(env.INGOT_WORKERS, 100),
     maxLimit: num(env.INGOT_MAX_LIMIT, 1000),
     fakeDelays,

@@ -91,7 +91,8 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
   const sessions = new SessionStore({ users: opts.users ?? { admin: 'password' }, timeoutSec: opts.sessionTimeoutSec ?? profile.sessionTimeoutSec });
   const tasks = new TaskStore(opts.taskDelayMs ?? 200);
   const resolver = new PathResolver(profile, machines);
-  const service = new RedfishService(new Resources(profile, machines, resolver, sessions, tasks), sessions, tasks);
+  const service = new RedfishService(new Resources(profile, machines, resolver, sessions, tasks), sessions, tasks,
+    (id) => faults.powerTransitionMs(id));
   const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls });
   const host = opts.host ?? '127.0.0.1';
   await server.app.listen({ port: opts.port ?? 0, host });
@@ -117,6 +118,7 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
     close() {
       closed ??= (async () => {
         tasks.close();
+        for (const m of machines) m.dispose();
         await server.close();
       })();
       return closed;
