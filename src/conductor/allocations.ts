@@ -137,6 +137,11 @@ async function allocateNode(deps: FlowDeps, a: Allocation, nodes: Candidate[], o
   }
 }
 
+/** Mark an allocation `error` with `message` (best effort, logged when it fails). */
+export async function failAllocation(deps: FlowDeps, allocationId: number, message: string): Promise<void> {
+  await repo(deps).fail(allocationId, message).catch((e) => deps.logger.error({ err: messageOf(e) }, 'could not record allocation failure'));
+}
+
 /**
  * Process an allocation in state `allocating` (runs in a conductor worker). Never throws:
  * failures are recorded on the allocation. A deleted allocation is silently dropped.

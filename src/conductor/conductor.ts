@@ -52,7 +52,7 @@ export class Conductor implements ConductorApi {
     this.deps = {
       db: opts.db, nodes, history: new HistoryRepo(opts.db), registry: opts.registry,
       tasks: new TaskManager(nodes, this.hostname, opts.lockIntervalMs === undefined ? {} : { intervalMs: opts.lockIntervalMs }),
-      workers, config: opts.config, logger: opts.logger, host: this.hostname,
+      workers, config: opts.config, logger: opts.logger, host: this.hostname, jobs: new Map(),
     };
     this.periodics = new Periodics(this.deps);
   }
@@ -219,7 +219,11 @@ export class Conductor implements ConductorApi {
       const h = await driverContext(this.deps.db, task, this.deps.logger);
       await driver.power.validate(h.ctx);
       const finalState = target === P.REBOOT || target === P.SOFT_REBOOT || target === P.ON ? P.ON : P.OFF;
-      await task.save({ target_power_state: finalState, ...(STATES_FAILURE.has(n.provision_state) ? {} : { last_error: null }) });
+      // A worker first (503 with the node untouched when none is free), then the write.
+      const slot = this.deps.workers.reserve();
+      try {
+        await task.save({ target_power_state: finalState, ...(STATES_FAILURE.has(n.provision_state) ? {} : { last_error: null }) });
+      } catch (err) { slot.cancel(); throw err; }
       handed = true;
       spawnWithTask(this.deps, task, async (t) => {
         try {
@@ -238,7 +242,7 @@ export class Conductor implements ConductorApi {
         } catch (err) {
           await failTask(this.deps, t, `Failed to change power state to '${finalState}' by '${target}': ${messageOf(err)}`, { eventType: 'power', extra: { target_power_state: null } });
         }
-      });
+      }, slot);
     } finally {
       if (!handed) await task.release();
     }
@@ -366,9 +370,9 @@ export class Conductor implements ConductorApi {
       if (hasValidateCall(d.vendor)) await d.vendor.validateCall(ctx, method, http, body);
       if (m.async) {
         const run = async () => { await d.vendor.call(ctx, method, http, body); await h?.flush(); };
-        handed = true;
         if (task) spawnWithTask(this.deps, task, run);
         else this.deps.workers.spawn(async () => { await run().catch((err) => this.deps.logger.error({ err: messageOf(err), node: n.uuid }, 'vendor passthru failed')); });
+        handed = true;
         return { async: true, result: null, attach: m.attach };
       }
       const result = await d.vendor.call(ctx, method, http, body);
@@ -401,7 +405,13 @@ export class Conductor implements ConductorApi {
   async processAllocation(allocationId: number, opts: { backfillNodeId?: number } = {}): Promise<void> {
     if (opts.backfillNodeId !== undefined) return allocations.backfillAllocation(this.deps, allocationId, opts.backfillNodeId);
     const retry = this.opts.lockIntervalMs === undefined ? {} : { intervalMs: this.opts.lockIntervalMs };
-    this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
+    try {
+      this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
+    } catch (err) {
+      // No worker: the allocation must not stay `allocating` with nobody on it.
+      await allocations.failAllocation(this.deps, allocationId, `Failed to process allocation: ${messageOf(err)}. Delete it and create it again.`);
+      throw err;
+    }
   }
   async destroyAllocation(allocationId: number): Promise<void> { await allocations.destroyAllocation(this.deps, allocationId); }
   // --- ports, portgroups, volume connectors and targets (node-resources.ts) ----------

@@ -91,7 +91,7 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
     ctx: {
       node: task.node,
       logger,
-      signal: signal ?? new AbortController().signal,
+      signal: signal ?? task.signal,
       loadPorts: () => rows.loadPorts(),
       loadBiosSettings: () => rows.loadBiosSettings(),
       ...(driver ? { driver } : {}),

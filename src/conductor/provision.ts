@@ -33,10 +33,15 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
     if (node.protected && ['delete', 'rebuild'].includes(event)) {
       throw new ForbiddenError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
     }
+    // A worker is reserved before the event is applied: a full pool answers 503 and the
+    // node stays as it was, unlocked (the finally below releases it).
     const start = async (ev: FsmEvent, job: (t: Task) => Promise<void>, extra: Parameters<Task['apply']>[1] = {}, target?: Parameters<Task['apply']>[2]) => {
-      await task.apply(ev, { last_error: null, ...extra }, target);
+      const slot = deps.workers.reserve();
+      try {
+        await task.apply(ev, { last_error: null, ...extra }, target);
+      } catch (err) { slot.cancel(); throw err; }
       handedOff = true;
-      spawnWithTask(deps, task, job);
+      spawnWithTask(deps, task, job, slot);
     };
     switch (event) {
       case 'manage':
