@@ -19,7 +19,7 @@ import { InvalidError, NotFoundError, ConflictError, ForbiddenError, messageOf, 
 import { DELETE_ALLOWED_STATES } from '../core/fsm.ts';
 import { TaskManager, type Task } from './task.ts';
 import { WorkerPool } from './workers.ts';
-import { type FlowDeps, failTask, spawnWithTask } from './deps.ts';
+import { type FlowDeps, failInFlight, failTask, spawnWithTask } from './deps.ts';
 import { doProvisioningAction } from './provision.ts';
 import { driverContext, sharedContext } from './driver-context.ts';
 import { Periodics } from './periodics.ts';
@@ -43,7 +43,8 @@ export interface ConductorOptions {
 export class Conductor implements ConductorApi {
   readonly hostname: string;
   readonly deps: FlowDeps;
-  private readonly periodics: Periodics;
+  /** The periodic tasks (tests run them one at a time). */
+  readonly periodics: Periodics;
 
   constructor(private readonly opts: ConductorOptions) {
     this.hostname = opts.config.conductorHostname;
@@ -65,10 +66,32 @@ export class Conductor implements ConductorApi {
     if (opts.periodics !== false) this.periodics.start();
   }
 
-  /** Stop periodics, wait for running jobs, mark offline. */
-  async stop(): Promise<void> {
-    this.periodics.stop();
-    await this.deps.workers.drain();
+  /**
+   * Graceful shutdown: take no new work (503), stop the periodics, let running jobs finish
+   * for graceful_shutdown_timeout seconds; then fire their abort signals, give them a
+   * moment to fail their nodes themselves, fail what still runs (last_error says why) and
+   * release every lock we hold; mark us offline.
+   */
+  async stop(opts: { gracefulShutdownTimeout?: number } = {}): Promise<void> {
+    const { workers, jobs, host } = this.deps;
+    const grace = opts.gracefulShutdownTimeout ?? this.opts.config.gracefulShutdownTimeout;
+    workers.close();
+    await this.periodics.stop();
+    if (!(await workers.drainFor(grace * 1000))) {
+      const running = [...jobs.values()];
+      for (const t of running) {
+        t.abort(`Conductor ${host} shut down while node ${t.node.uuid} was in state "${t.node.provision_state}" during "${t.purpose}" `
+          + `(still running after graceful_shutdown_timeout, ${grace} s); the operation was aborted. Retry it once a conductor runs.`);
+      }
+      await workers.drainFor(Math.min(5, Math.max(0.5, grace)) * 1000);
+      for (const t of running) {
+        if (t.isReleased) continue;
+        this.opts.logger.warn({ node: t.node.uuid }, 'job did not stop after its abort signal; failing its node');
+        await failInFlight(this.deps, t, t.abortReason ?? 'Conductor shut down.', 'conductor');
+        await t.release().catch(() => undefined);
+      }
+    }
+    await this.deps.nodes.releaseAllHeldBy(host);
     await this.periodics.unregister();
   }
 

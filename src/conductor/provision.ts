@@ -19,6 +19,19 @@ function invalidState(task: Task, event: string): never {
 }
 
 export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args: ProvisionArgs): Promise<void> {
+  // `abort` while this conductor runs the node's provisioning job: fire the job's signal.
+  // The job stops at its next driver call or transition and fails the node (last_error
+  // says it was aborted); the request is accepted without waiting for that.
+  const running = deps.jobs.get(nodeId);
+  if (args.event === 'abort' && running && !running.isReleased && running.purpose.startsWith('provision ')) {
+    running.abort(`Operation aborted by request: "${running.purpose.slice('provision '.length)}" on node ${running.node.uuid} was stopped in state "${running.node.provision_state}".`);
+    return;
+  }
+  if (args.event === 'abort') {
+    // Held by someone else in a state without an abort edge: the API's answer (409 at once).
+    const n = await deps.nodes.getById(nodeId);
+    if (n?.reservation && !nextState(n.provision_state, 'abort', MAX_VERSION)) throw new NodeLockedError(n.uuid, n.reservation);
+  }
   let task: Task;
   try {
     task = await deps.tasks.acquire(nodeId, `provision ${args.event}`);
