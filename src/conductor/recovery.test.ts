@@ -191,3 +191,53 @@ test('wait-state timeouts: a node waiting longer than its callback timeout fails
     await h.close();
   }
 });
+
+test('locks of a dead conductor: released, work in flight failed, power changes cleared, wait states kept; live locks untouched', async () => {
+  const h = await startHarness({ heartbeatTimeout: 60 });
+  try {
+    const db = h.svc.db.kysely;
+    const now = toIronicTime(new Date());
+    const old = toIronicTime(new Date(Date.now() - 600_000));
+    await db.insertInto('conductors').values([
+      { hostname: 'dead-host', conductor_group: '', online: 1, drivers: '[]', created_at: old, updated_at: old },
+      { hostname: 'live-host', conductor_group: '', online: 1, drivers: '[]', created_at: now, updated_at: now },
+    ]).execute();
+    const deploying = await node(h, '1.10');
+    const waiting = await node(h, '1.10');
+    const powering = await node(h, '1.10');
+    const inspecting = await node(h, '1.10');
+    const live = await node(h, '1.10');
+    await setRow(h, deploying.id, { provision_state: 'deploying', target_provision_state: 'active', reservation: 'dead-host' });
+    await setRow(h, waiting.id, { provision_state: 'wait call-back', target_provision_state: 'active', reservation: 'dead-host' });
+    await setRow(h, powering.id, { provision_state: 'active', target_power_state: 'power off', reservation: 'dead-host' });
+    await setRow(h, inspecting.id, { provision_state: 'inspecting', target_provision_state: 'manageable', reservation: 'dead-host' });
+    await setRow(h, live.id, { provision_state: 'deploying', target_provision_state: 'active', reservation: 'live-host' });
+
+    await h.svc.conductor.periodics.checkOrphans();
+
+    const d = await get(h, deploying.uuid);
+    assert.equal(d.provision_state, 'deploy failed');
+    assert.equal(d.reservation, null);
+    assert.match(d.last_error, /^Conductor dead-host stopped heartbeating \(last heartbeat .*\) while node .* was in state "deploying"/);
+    const w = await get(h, waiting.uuid);
+    assert.equal(w.provision_state, 'wait call-back');
+    assert.equal(w.reservation, null);
+    const p = await get(h, powering.uuid);
+    assert.equal(p.provision_state, 'active');
+    assert.equal(p.target_power_state, null);
+    assert.equal(p.reservation, null);
+    assert.match(p.last_error, /Pending power operation was aborted due to conductor take over/);
+    const i = await get(h, inspecting.uuid);
+    assert.equal(i.provision_state, 'inspect failed');
+    assert.equal(i.reservation, null);
+    const l = await get(h, live.uuid);
+    assert.equal(l.provision_state, 'deploying');
+    assert.equal(l.reservation, 'live-host');
+
+    const list = (await h.req('GET', '/v1/conductors')).body.conductors as { hostname: string; alive: boolean }[];
+    assert.equal(list.find((c) => c.hostname === 'dead-host')?.alive, false);
+    assert.equal(list.find((c) => c.hostname === 'live-host')?.alive, true);
+  } finally {
+    await h.close();
+  }
+});
