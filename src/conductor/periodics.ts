@@ -65,7 +65,8 @@ export class Periodics {
       this.timers.push(t);
     };
     every('heartbeat', c.heartbeatInterval, () => this.heartbeat());
-    every('power sync', c.syncPowerStateInterval, () => this.syncPowerStates());
+    // Guarded only while a round is being dispatched: checks of a hung BMC do not delay the next round.
+    every('power sync', c.syncPowerStateInterval, () => this.power.dispatch());
     every('wait timeouts', c.checkProvisionStateInterval, () => this.checkTimeouts());
     every('orphans', c.checkOrphanInterval, () => this.checkOrphans());
     every('power failure recovery', c.powerFailureRecoveryInterval, () => this.powerFailureRecovery());
@@ -75,6 +76,7 @@ export class Periodics {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.power.stop();
     await Promise.allSettled([...this.inFlight.values()]);
   }
 

@@ -26,22 +26,28 @@ import type { Task } from './task.ts';
 const SYNC_EXCLUDED: ReadonlySet<string> = new Set([S.DEPLOYWAIT, S.CLEAN_WAIT, S.ENROLL, S.ADOPTFAIL]);
 export const POWER_FAILURE = 'power failure';
 
-/** Run `fn(signal)`, failing with a DriverError after `seconds` (the signal fires then too). */
-export async function bounded<T>(seconds: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (!(seconds > 0)) return fn(new AbortController().signal);
+/**
+ * Run `fn(signal)`, failing with a DriverError after `seconds` (the signal fires then
+ * too), or at once when `outer` fires (shutdown).
+ */
+export async function bounded<T>(seconds: number, what: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
   const ctrl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new DriverError(`${what} did not answer within ${seconds} s`, { reason: 'timeout', retryable: true });
-      ctrl.abort(err);
-      reject(err);
-    }, seconds * 1000);
+  let onOuter: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const fail = (err: Error) => { ctrl.abort(err); reject(err); };
+    if (seconds > 0) timer = setTimeout(() => fail(new DriverError(`${what} did not answer within ${seconds} s`, { reason: 'timeout', retryable: true })), seconds * 1000);
+    if (outer) {
+      onOuter = () => fail(new DriverError(`${what}: the conductor is stopping`, { reason: 'aborted', retryable: true }));
+      if (outer.aborted) onOuter(); else outer.addEventListener('abort', onOuter, { once: true });
+    }
   });
+  stopped.catch(() => undefined);
   try {
-    return await Promise.race([fn(ctrl.signal), timeout]);
+    return await Promise.race([fn(ctrl.signal), stopped]);
   } finally {
     clearTimeout(timer);
+    if (onOuter) outer?.removeEventListener('abort', onOuter);
   }
 }
 
@@ -54,26 +60,76 @@ export async function eachBounded<T>(items: readonly T[], workers: number, fn: (
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, worker));
 }
 
+/** At most `size` holders; `acquire` waits in line for a free place. */
+class Semaphore {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async acquire(): Promise<void> {
+    if (this.used < this.size) { this.used++; return; }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next(); else this.used--;
+  }
+}
+
 const py = (v: string | null | undefined): string => (v === null || v === undefined ? 'None' : v);
 
 export class PowerSync {
   /** Consecutive failed checks per node id (Ironic's power_state_sync_count). */
   readonly failures = new Map<number, number>();
-  constructor(private readonly deps: FlowDeps) {}
+  /** Nodes whose check runs now. */
+  private readonly checking = new Set<number>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  private readonly slots: Semaphore;
+  constructor(private readonly deps: FlowDeps) { this.slots = new Semaphore(deps.config.syncPowerStateWorkers); }
 
-  /** One round over every node not in maintenance and not reserved. */
-  async syncAll(): Promise<void> {
+  /**
+   * One round over every node not in maintenance and not reserved, waiting for every check
+   * (tests, runOnce). The periodic task calls `dispatch` instead.
+   */
+  async syncAll(): Promise<void> { await (await this.dispatch()).done; }
+
+  /**
+   * Start one round: each node's check starts as soon as one of the
+   * `sync_power_state_workers` workers is free (shared across rounds); nodes whose check
+   * from an earlier round still runs (a hung BMC) are skipped. Resolves once every check
+   * of the round has started, with a promise of their end (`done`): so a hung BMC holds
+   * one worker and never delays the next round.
+   */
+  async dispatch(): Promise<{ done: Promise<void> }> {
     const rows = await this.deps.db.selectFrom('nodes').select('id')
       .where('reservation', 'is', null).where('maintenance', '=', 0).execute();
-    const ids = rows.map((r) => r.id).sort((a, b) => (this.failures.get(b) ?? 0) - (this.failures.get(a) ?? 0));
-    await eachBounded(ids, this.deps.config.syncPowerStateWorkers, async (id) => {
-      try {
-        const count = await this.syncOne(id, this.failures.get(id) ?? 0);
-        if (count) this.failures.set(id, count); else this.failures.delete(id);
-      } catch (err) {
-        this.deps.logger.warn({ node: id, err: messageOf(err) }, 'power sync of a node failed');
-      }
-    });
+    const ids = rows.map((r) => r.id).filter((id) => !this.checking.has(id))
+      .sort((a, b) => (this.failures.get(b) ?? 0) - (this.failures.get(a) ?? 0));
+    const started: Promise<void>[] = [];
+    for (const id of ids) {
+      await this.slots.acquire();
+      if (this.stopping.signal.aborted) { this.slots.release(); break; }
+      this.checking.add(id);
+      const p: Promise<void> = this.checkNode(id).finally(() => { this.checking.delete(id); this.running.delete(p); this.slots.release(); });
+      this.running.add(p);
+      started.push(p);
+    }
+    return { done: Promise.all(started).then(() => undefined) };
+  }
+
+  /** Abort the checks in progress and wait for them to end (shutdown). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private async checkNode(id: number): Promise<void> {
+    try {
+      const count = await this.syncOne(id, this.failures.get(id) ?? 0);
+      if (count) this.failures.set(id, count); else this.failures.delete(id);
+    } catch (err) {
+      this.deps.logger.warn({ node: id, err: messageOf(err) }, 'power sync of a node failed');
+    }
   }
 
   /** do_sync_power_state: returns the node's new failure count. */
@@ -94,7 +150,7 @@ export class PowerSync {
         const s = await driver.power.getPowerState(ctx);
         if (s === P.ERROR) throw new Error('Power driver returned ERROR state while trying to sync power state.');
         return s ?? null;
-      });
+      }, this.stopping.signal);
     } catch (err) {
       if (count > config.powerStateSyncMaxRetries) {
         await this.locked(n, (t) => this.maxRetriesExceeded(t, null, err)).catch(() => undefined);
@@ -143,7 +199,7 @@ export class PowerSync {
         const h = await driverContext(db, t, logger, signal, driver);
         await driver.power.setPowerState(h.ctx, want);
         await h.flush();
-      });
+      }, this.stopping.signal);
       await this.history(t, 'WARNING', msg);
     } catch (err) {
       await this.history(t, 'ERROR', `${msg} Failed to change power state of node ${t.node.uuid} to '${want}', attempt ${count} of ${config.powerStateSyncMaxRetries}: ${messageOf(err)}`);
@@ -180,7 +236,7 @@ export class PowerSync {
       const s = await driver.power.getPowerState(ctx);
       if (s === P.ERROR) throw new Error('Power driver returned ERROR state while trying to get power state.');
       return s ?? null;
-    });
+    }, this.stopping.signal);
     await this.locked(n, async (t) => {
       if (!t.node.maintenance || t.node.fault !== POWER_FAILURE) return;
       await t.save({ power_state: actual, maintenance: false, maintenance_reason: null, fault: null });
