@@ -48,6 +48,8 @@ export class Periodics {
       if (!n || n.reservation !== host) continue;
       await takeOver(this.deps, new Task(nodes, n, host, 'crash recovery'), `Conductor ${host} restarted`);
     }
+    // Nodes nobody holds yet left with work in flight (e.g. a job that lost its lock).
+    await sweepStuckNodes(this.deps);
   }
 
   start(): void {
