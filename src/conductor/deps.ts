@@ -75,6 +75,11 @@ export async function failInFlight(deps: FlowDeps, task: Task, message: string, 
     if (n.target_provision_state === S.MANAGEABLE) target = S.MANAGEABLE;
   }
   if (n.provision_state === S.DEPLOYING) extra.deploy_step = {};
+  if (n.provision_state === S.RESCUING && ('rescue_password' in n.instance_info || 'hashed_rescue_password' in n.instance_info)) {
+    // As Ironic's rescuing_error_handler: a failed rescue keeps no rescue password.
+    const { rescue_password: _p, hashed_rescue_password: _h, ...ii } = n.instance_info;
+    extra.instance_info = ii;
+  }
   await failTask(deps, task, message, { event: 'fail', eventType, extra, ...(target ? { target } : {}) });
 }
 

@@ -67,6 +67,8 @@ test('the orphan sweep fails unlocked nodes with work in flight, and leaves wait
     await setRow(h, waiting.id, { provision_state: 'clean wait', target_provision_state: 'available' });
     await setRow(h, theirs.id, { provision_state: 'deploying', target_provision_state: 'active', reservation: 'alive-elsewhere' });
     await setRow(h, verifying.id, { provision_state: 'verifying', target_provision_state: 'manageable' });
+    const rescuing = await node(h);
+    await setRow(h, rescuing.id, { provision_state: 'rescuing', target_provision_state: 'rescue', instance_info: JSON.stringify({ image_source: 'x', rescue_password: 'p', hashed_rescue_password: '$6$x$y' }) });
 
     await h.svc.conductor.periodics.checkOrphans();
 
@@ -85,6 +87,9 @@ test('the orphan sweep fails unlocked nodes with work in flight, and leaves wait
     assert.equal(v.provision_state, 'enroll');
     assert.match(v.last_error, /"verifying"/);
     assert.equal((await get(h, waiting.uuid)).provision_state, 'clean wait');
+    const rn = await h.svc.conductor.deps.nodes.getById(rescuing.id);
+    assert.equal(rn?.provision_state, 'rescue failed');
+    assert.deepEqual(rn?.instance_info, { image_source: 'x' });
     const t = await get(h, theirs.uuid);
     assert.equal(t.provision_state, 'deploying');
     assert.equal(t.reservation, 'alive-elsewhere');
