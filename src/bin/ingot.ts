@@ -31,7 +31,15 @@ program.command('serve')
   .option('--data-dir <dir>', 'state directory (INGOT_DATA_DIR)')
   .action(async (opts) => {
     const svc = await startService(configFrom(opts));
-    const stop = async () => { await svc.close(); process.exit(0); };
+    // First SIGTERM/SIGINT: graceful shutdown (the conductor drains for
+    // graceful_shutdown_timeout, then fails what still runs); a second one exits at once.
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      await svc.close();
+      process.exit(0);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

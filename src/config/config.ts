@@ -3,6 +3,7 @@
  * then command-line flags (bin/ wires them). Passed down explicitly; never global.
  */
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
@@ -14,7 +15,10 @@ export interface Config {
   dataDir: string;
   /** Database URL (sqlite file path, postgres://, mysql://). */
   db: string;
-  /** This conductor's hostname (reservation owner, conductors table). */
+  /**
+   * This conductor's hostname (reservation owner, conductors table): Ironic's
+   * [DEFAULT]host, the machine's host name unless INGOT_CONDUCTOR_HOSTNAME says otherwise.
+   */
   conductorHostname: string;
   conductorGroup: string;
   /** Public URL for links (defaults to the request's Host). */
@@ -37,6 +41,44 @@ export interface Config {
   powerStateChangeTimeout: number;
   /** Maximum concurrent conductor jobs (Ironic workers_pool_size). */
   workers: number;
+  /**
+   * Seconds a stopping conductor waits for running jobs (oslo.service's
+   * [DEFAULT]graceful_shutdown_timeout, 60) before it aborts them, fails their nodes with
+   * a last_error and releases their locks. INGOT_GRACEFUL_SHUTDOWN_TIMEOUT.
+   */
+  gracefulShutdownTimeout: number;
+  /** Power sync: nodes checked in parallel ([conductor]sync_power_state_workers, 8). */
+  syncPowerStateWorkers: number;
+  /**
+   * Power sync: failed checks (or mismatches) of a node before it goes to maintenance
+   * with fault "power failure" ([conductor]power_state_sync_max_retries, 3; as Ironic,
+   * the check after the 3rd failure does it).
+   */
+  powerStateSyncMaxRetries: number;
+  /**
+   * Power sync: on a mismatch, set the hardware to the recorded state (true) or record
+   * the hardware's state (false) ([conductor]force_power_state_during_sync, true).
+   */
+  forcePowerStateDuringSync: boolean;
+  /**
+   * Seconds between checks of nodes in maintenance with fault "power failure"; a node
+   * whose BMC answers again leaves maintenance ([conductor]power_failure_recovery_interval,
+   * 300; 0 disables).
+   */
+  powerFailureRecoveryInterval: number;
+  /**
+   * Seconds one BMC power read of the power sync may take before the node counts as
+   * failed (Ingot's own; Ironic relies on the driver's timeouts).
+   * INGOT_SYNC_POWER_STATE_TIMEOUT.
+   */
+  syncPowerStateTimeout: number;
+  /**
+   * Seconds between sweeps for orphans: locks of conductors whose heartbeat is older than
+   * heartbeat_timeout (Ironic's _check_orphan_nodes, which runs every
+   * check_provision_state_interval) and nodes in a state with work in flight that nobody
+   * holds. Defaults to check_provision_state_interval. INGOT_CHECK_ORPHAN_INTERVAL.
+   */
+  checkOrphanInterval: number;
   maxLimit: number;
   /** [fake] delays in seconds ("a" or "a,b"), by interface kind. */
   fakeDelays: Partial<Record<InterfaceKind, string>>;
@@ -108,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: num(env.INGOT_PORT, 6385),
     dataDir,
     db: env.INGOT_DB ?? join(dataDir, 'ingot.db'),
-    conductorHostname: env.INGOT_CONDUCTOR_HOSTNAME ?? 'ingot-conductor',
+    conductorHostname: env.INGOT_CONDUCTOR_HOSTNAME || hostname(),
     conductorGroup: env.INGOT_CONDUCTOR_GROUP ?? '',
     publicUrl: env.INGOT_PUBLIC_URL,
     drivers: {
@@ -129,6 +171,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatTimeout: num(env.INGOT_HEARTBEAT_TIMEOUT, 60),
     powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),
     workers: num(env.INGOT_WORKERS, 100),
+    gracefulShutdownTimeout: num(env.INGOT_GRACEFUL_SHUTDOWN_TIMEOUT, 60),
+    syncPowerStateWorkers: Math.max(1, num(env.INGOT_SYNC_POWER_STATE_WORKERS, 8)),
+    powerStateSyncMaxRetries: num(env.INGOT_POWER_STATE_SYNC_MAX_RETRIES, 3),
+    forcePowerStateDuringSync: (env.INGOT_FORCE_POWER_STATE_DURING_SYNC ?? 'true') !== 'false',
+    powerFailureRecoveryInterval: num(env.INGOT_POWER_FAILURE_RECOVERY_INTERVAL, 300),
+    syncPowerStateTimeout: num(env.INGOT_SYNC_POWER_STATE_TIMEOUT, 30),
+    checkOrphanInterval: num(env.INGOT_CHECK_ORPHAN_INTERVAL, num(env.INGOT_CHECK_PROVISION_STATE_INTERVAL, 60)),
     maxLimit: num(env.INGOT_MAX_LIMIT, 1000),
     fakeDelays,
     logLevel: env.INGOT_LOG_LEVEL ?? 'info',
