@@ -58,8 +58,11 @@ test('one hung BMC: a power change on another lab machine is noticed within a sy
     h.svc.conductor.deps.config.forcePowerStateDuringSync = true;
     await labPost(lab, `/redfish/v1/Systems/${lab.machines[2]!.id}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' });
     await eventually('m2 is powered on again by the sync', 10_000, async () => lab.machine(2).power === 'On');
-    const hist = (await h.req('GET', `/v1/nodes/${uuids[2]}/history`)).body.history as { event: string }[];
-    assert.ok(hist.some((e) => /does not match expected state. Changing hardware state to 'power on'/.test(e.event)), JSON.stringify(hist));
+    // The history entry follows once the driver has seen the BMC settle in the new state.
+    await eventually('the forced change is in the node history', 10_000, async () => {
+      const hist = (await h.req('GET', `/v1/nodes/${uuids[2]}/history`)).body.history as { event: string }[];
+      return hist.some((e) => /does not match expected state. Changing hardware state to 'power on'/.test(e.event));
+    });
     assert.equal((await h.req('GET', `/v1/nodes/${uuids[2]}`)).body.power_state, 'power on');
   } finally {
     await h.close();
