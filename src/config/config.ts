@@ -56,6 +56,16 @@ export interface Config {
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** `[deploy] default_boot_mode`: `uefi` (default) or `bios`; picks the agent ISO's boot loader. */
+  defaultBootMode: 'uefi' | 'bios';
+  /** `[redfish] kernel_append_params` of agent ISOs (default `nofb nomodeset vga=normal`). */
+  redfishKernelAppendParams: string;
+  /** `[conductor] bootloader`: URL or path of an EFI system partition image for UEFI ISOs. */
+  bootloader?: string;
+  /** `[DEFAULT] isolinux_bin`, `ldlinux_c32`, and the GRUB EFI binary Ingot builds an ESP from; default: Debian's places. */
+  isolinuxBin?: string;
+  ldlinuxC32?: string;
+  grubEfi?: string;
 }
 
 /**
@@ -133,6 +143,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
     httpPort: num(env.INGOT_HTTP_PORT, 8080),
     httpUrl: env.INGOT_HTTP_URL,
+    defaultBootMode: env.INGOT_DEFAULT_BOOT_MODE === 'bios' ? 'bios' : 'uefi',
+    redfishKernelAppendParams: env.INGOT_REDFISH_KERNEL_APPEND_PARAMS ?? 'nofb nomodeset vga=normal',
+    bootloader: env.INGOT_BOOTLOADER || undefined,
+    isolinuxBin: env.INGOT_ISOLINUX_BIN || undefined,
+    ldlinuxC32: env.INGOT_LDLINUX_C32 || undefined,
+    grubEfi: env.INGOT_GRUB_EFI || undefined,
   };
   const merged = { ...base, ...over };
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
