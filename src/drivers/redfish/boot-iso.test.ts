@@ -1,0 +1,59 @@
+/**
+ * redfish-virtual-media with a kernel/ramdisk pair against the lab BMC: the ISO is built,
+ * published under http_root/redfish, inserted and booted once; the agent token is
+ * pregenerated and on the ISO's command line; clean-ups eject and delete the ISO.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidError } from '../../core/errors.ts';
+import { redfishTestLab } from '../../testing/redfish-harness.ts';
+import { RedfishVirtualMediaBoot } from './boot.ts';
+import { RedfishPower } from './power.ts';
+
+test('prepareRamdisk builds the agent ISO from deploy_kernel/deploy_ramdisk, inserts it and boots once from it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-vmedia-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'kernel'), 'stand-in kernel');
+  await writeFile(join(dir, 'ramdisk'), 'stand-in ramdisk');
+  const { lab, cache, node, driverInfo } = await redfishTestLab(t);
+  const httpRoot = join(dir, 'httpboot');
+  const boot = new RedfishVirtualMediaBoot(cache, {
+    httpRoot, httpUrl: () => 'http://192.0.2.10:8080', apiUrl: () => 'http://192.0.2.10:6385', debug: true,
+  });
+  const di = { ...driverInfo(0), deploy_iso: undefined, deploy_kernel: join(dir, 'kernel'), deploy_ramdisk: join(dir, 'ramdisk') };
+  const n = node(0, { driver_info: di });
+  await boot.validate(n.ctx());
+  await new RedfishPower(cache).setPowerState(n.ctx(), 'power on');
+  await boot.prepareRamdisk(n.ctx(), 'clean');
+
+  const m = lab.machines[0]!;
+  const url = `http://192.0.2.10:8080/redfish/boot-${n.node.uuid}.iso`;
+  assert.equal(m.power, 'Off', 'powered off first, as Ironic does');
+  assert.deepEqual([m.virtualMedia[0]!.image, m.virtualMedia[0]!.inserted], [url, true]);
+  assert.deepEqual([m.boot.target, m.boot.enabled], ['Cd', 'Once']);
+  const token = n.node.driver_internal_info.agent_secret_token as string;
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(n.node.driver_internal_info.agent_secret_token_pregenerated, true);
+
+  const iso = join(httpRoot, 'redfish', `boot-${n.node.uuid}.iso`);
+  const cfg = join(dir, 'grub.cfg');
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/EFI/BOOT/grub.cfg', cfg], { stdio: 'ignore' });
+  const linux = readFileSync(cfg, 'utf8').split('\n').find((l) => l.startsWith('linuxefi'))!;
+  assert.match(linux, new RegExp(`^linuxefi /vmlinuz nofb nomodeset vga=normal ir_pub_id=\\S+ ipa-api-url=http://192\\.0\\.2\\.10:6385 ipa-agent-token=${token} ipa-debug=1 boot_method=vmedia --$`));
+
+  await boot.cleanUpRamdisk(n.ctx());
+  assert.equal(m.virtualMedia[0]!.inserted, false);
+  assert.equal(existsSync(iso), false, 'the ISO is deleted with the eject, as Ironic does');
+});
+
+test('a kernel/ramdisk pair without http_root settings is refused at validate with what is missing', async (t) => {
+  const { cache, node, driverInfo } = await redfishTestLab(t);
+  const boot = new RedfishVirtualMediaBoot(cache);
+  const n = node(0, { driver_info: { ...driverInfo(0), deploy_iso: undefined, deploy_kernel: '/k', deploy_ramdisk: '/r' } });
+  await assert.rejects(boot.validate(n.ctx()), (e: unknown) => e instanceof InvalidError && /needs driver_info\/deploy_iso.*no http_root\/http_url/.test(e.message));
+});
