@@ -115,6 +115,7 @@ function xorriso(args: string[], signal?: AbortSignal): Promise<string> {
 /** Reads an ISO's boot entry for `mode` (`UEFI` or `Legacy`). */
 export async function readIsoBoot(iso: string, mode: string, workDir: string, signal?: AbortSignal): Promise<BootEntry> {
   const report = await xorriso(['-indev', iso, '-report_el_torito', 'plain', '-find', '/', '-type', 'f'], signal);
+  if (/No ISO 9660 image/.test(report)) throw new NoBootError('the image is not a readable ISO 9660 image');
   const files = new Set([...report.matchAll(/^'(\/[^']*)'$/gm)].map((m) => m[1]!));
   const platforms = [...report.matchAll(/^El Torito boot img :\s+\d+\s+(\S+)/gm)].map((m) => m[1]!);
   const uefi = mode === 'UEFI';
