@@ -29,7 +29,7 @@ export interface Service {
 }
 
 /** The virtual media ISO settings from the configuration (URLs read late: ports may be 0 until listen). */
-function vmediaOptions(config: Config): AgentIsoSettings {
+export function vmediaOptions(config: Config): AgentIsoSettings {
   return {
     httpRoot: config.httpRoot,
     httpUrl: () => config.httpUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.httpPort}`,
