@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import pino from 'pino';
+import { DriverError, messageOf } from '../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import { openDb, redactUrl, type Db } from '../db/connect.ts';
 import { NodeRepo } from '../db/nodes.ts';
@@ -29,10 +30,14 @@ export interface Service {
 }
 
 /** The virtual media ISO settings from the configuration (URLs read late: ports may be 0 until listen). */
-export function vmediaOptions(config: Config): AgentIsoSettings {
+export function vmediaOptions(config: Config, filesError: () => string | null = () => null): AgentIsoSettings {
   return {
     httpRoot: config.httpRoot,
-    httpUrl: () => config.httpUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.httpPort}`,
+    httpUrl: () => {
+      const err = filesError();
+      if (err) throw new DriverError(`Cannot serve boot ISOs: ${err}.`, { reason: 'http_server' });
+      return config.httpUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.httpPort}`;
+    },
     apiUrl: () => config.apiUrl,
     kernelAppendParams: config.redfishKernelAppendParams,
     bootloader: config.bootloader,
@@ -49,16 +54,24 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
   // The file server starts first: with httpPort 0 its URL (config.httpUrl) is only known after listen.
+  // A file server that cannot listen (port taken) does not stop the API: what needs it
+  // (virtual media ISOs) fails with the reason instead.
   let files: FileServer | null = null;
+  let filesError: string | null = null;
   if (opts.listen !== false) {
     await mkdir(config.httpRoot, { recursive: true });
-    files = await startFileServer({ root: config.httpRoot, host: config.host, port: config.httpPort, url: config.httpUrl, logger });
-    config.httpUrl = files.url;
-    logger.info({ url: files.url, root: config.httpRoot }, 'Ingot file server listening');
+    try {
+      files = await startFileServer({ root: config.httpRoot, host: config.host, port: config.httpPort, url: config.httpUrl, logger });
+      config.httpUrl = files.url;
+      logger.info({ url: files.url, root: config.httpRoot }, 'Ingot file server listening');
+    } catch (err) {
+      filesError = `the file server over ${config.httpRoot} could not listen on ${config.host}:${config.httpPort} (${messageOf(err)}); set INGOT_HTTP_PORT`;
+      logger.error({ err }, filesError);
+    }
   }
   const redfishConnections = new RedfishConnectionCache();
   const registry = new DriverRegistry(config.drivers, builtinFactories({
-    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config),
+    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError),
   }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });

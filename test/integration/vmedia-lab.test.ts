@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -73,4 +74,24 @@ setInterval(() => {}, 1000);`);
   const gone = await fetch(isoUrl);
   assert.equal(gone.status, 404);
   await gone.body?.cancel();
+});
+
+test('a file server port already taken does not stop the API; ISO builds then fail saying why', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-vmedia-busy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const blocker = createServer();
+  await new Promise<void>((ok) => blocker.listen(0, '127.0.0.1', ok));
+  t.after(() => blocker.close());
+  const busy = (blocker.address() as AddressInfo).port;
+  const config = loadConfig({}, { port: 0, httpPort: busy, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') });
+  const svc = await startService(config, { logger: pino({ level: 'silent' }), periodics: false });
+  t.after(() => svc.close());
+  assert.equal(svc.files, null);
+  const root = await fetch(`${svc.url}/`);
+  assert.equal(root.status, 200);
+  await root.body?.cancel();
+  let error = '';
+  const settings = vmediaOptions(config, () => 'the file server could not listen (EADDRINUSE)');
+  try { settings.httpUrl(); } catch (err) { error = (err as Error).message; }
+  assert.match(error, /^Cannot serve boot ISOs: the file server could not listen/);
 });

@@ -27,7 +27,7 @@ import { buildBootIso, buildEspImage, findFile, GRUB_EFI_CANDIDATES, ISOLINUX_BI
 export interface AgentIsoSettings {
   /** `[deploy] http_root`. */
   httpRoot: string;
-  /** `[deploy] http_url` (read when publishing: it may be known only after the file server listens). */
+  /** `[deploy] http_url` (read at each build: it may be known only after the file server listens; throws when nothing serves http_root). */
   httpUrl(): string;
   /** The `ipa-api-url` handed to the agent. */
   apiUrl(): string;
@@ -118,6 +118,9 @@ export async function prepareAgentIso(settings: AgentIsoSettings, req: PrepareAg
   const { node, mode } = req;
   const pair = kernelRamdiskOf(node, mode);
   if (!pair) throw new InvalidError(`Unable to find kernel, ramdisk for building ISO, or explicit ISO for ${node.uuid}`);
+  const external = node.driver_info?.external_http_url;
+  // Read first: it throws when this conductor cannot serve the ISO at all.
+  const base = (truthy(external) ? String(external) : settings.httpUrl()).replace(/\/+$/, '');
   const bootMode = bootModeOf(node, settings.defaultBootMode);
   const cache = join(settings.httpRoot, 'master_images');
   const isolinuxBin = bootMode === 'bios' ? findFile(settings.isolinuxBin, ISOLINUX_BIN_CANDIDATES) : null;
@@ -140,8 +143,6 @@ export async function prepareAgentIso(settings: AgentIsoSettings, req: PrepareAg
     output: path, kernel, ramdisk, bootMode, kernelParams, publisherId: kernelParams.match(/ir_pub_id=(\S+)/)?.[1] ?? null,
     espImage, isolinuxBin: isolinuxBin ?? undefined, ldlinuxC32: findFile(settings.ldlinuxC32, LDLINUX_C32_CANDIDATES), signal: req.signal,
   });
-  const external = node.driver_info?.external_http_url;
-  const base = (truthy(external) ? String(external) : settings.httpUrl()).replace(/\/+$/, '');
   return { url: `${base}/${name}`, path, bootMode, kernelParams };
 }
 
