@@ -49,6 +49,18 @@ test('prepareRamdisk builds the agent ISO from deploy_kernel/deploy_ramdisk, ins
   await boot.cleanUpRamdisk(n.ctx());
   assert.equal(m.virtualMedia[0]!.inserted, false);
   assert.equal(existsSync(iso), false, 'the ISO is deleted with the eject, as Ironic does');
+
+  // A port with a VIF: its MAC goes on the command line as BOOTIF (Ironic's get_single_nic_with_vif_port_id).
+  const withVif = { ...n.ctx(), loadPorts: async () => [
+    { uuid: 'p0', address: '52:54:00:00:00:0a', pxe_enabled: true, physical_network: null, extra: {} },
+    { uuid: 'p1', address: '52:54:00:00:00:0b', pxe_enabled: true, physical_network: null, extra: { vif_port_id: 'vif-1' } },
+  ] };
+  await boot.prepareRamdisk(withVif, 'deploy');
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/EFI/BOOT/grub.cfg', `${cfg}.2`], { stdio: 'ignore' });
+  assert.match(readFileSync(`${cfg}.2`, 'utf8'), / ipa-agent-token=\S+ BOOTIF=52:54:00:00:00:0b ipa-debug=1 boot_method=vmedia --\n/);
+  await boot.prepareInstance(n.ctx());
+  assert.equal(existsSync(iso), false, 'prepareInstance ejects and deletes too');
+  assert.deepEqual([m.boot.target, m.boot.enabled], ['Hdd', 'Continuous']);
 });
 
 test('a kernel/ramdisk pair without http_root settings is refused at validate with what is missing', async (t) => {

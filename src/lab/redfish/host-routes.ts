@@ -2,6 +2,7 @@
  * The lab's API about what runs on its machines (JSON, no authentication: a test lab).
  * `{id}` is a ComputerSystem id or a machine's position (0-based).
  *
+ * - `GET /lab/hosts` → `{hosts}`: every machine's status below, without the log;
  * - `GET /lab/machines/{id}/boot` → the machine's host status: `state` (`off`, `booting`,
  *   `agent`, `disk`, `nothing`), `reason` when it runs nothing, the boot entry read from
  *   the ISO (kernel command line), the agent process (pid, port, argv, exit), a log;
@@ -33,6 +34,11 @@ export function registerHostRoutes(app: FastifyInstance, machines: LabMachine[],
     }
     return { m, h };
   };
+  app.get('/lab/hosts', async (_request, reply) => {
+    const h = hosts();
+    if (!h) return reply.code(404).send({ error: 'this lab runs no hosts (start it with `agents` options, as `ingot lab` does)' });
+    return { hosts: machines.map((m) => { const { log: _log, ...rest } = h.status(m.id); return rest; }) };
+  });
   app.get('/lab/machines/:id/boot', async (request, reply) => {
     const f = find((request.params as { id: string }).id, reply);
     return f ? f.h.status(f.m.id) : reply;

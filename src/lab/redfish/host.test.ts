@@ -118,6 +118,8 @@ test('UEFI boot from virtual media starts the agent with a machine description r
   assert.equal(desc.nvramPath, join(lab.hosts!.dataDir, m.id, 'nvram.json'));
   assert.equal(desc.powerControlUrl, `${lab.url}/lab/machines/${m.id}/power`);
   assert.equal(lab.machines[1]!.power, 'Off', 'the other machine is untouched');
+  const all = (await call(lab, 'GET', '/lab/hosts', { auth: 'none' })).body.hosts;
+  assert.deepEqual(all.map((h: HostStatus) => h.state), ['agent', 'off']);
 
   const off = await call(lab, 'POST', `/redfish/v1/Systems/${m.id}/Actions/ComputerSystem.Reset`, { body: { ResetType: 'ForceOff' } });
   assert.ok(off.status < 300);

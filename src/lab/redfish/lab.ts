@@ -111,7 +111,13 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
   }) : null;
   const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls, routes: (app) => registerHostRoutes(app, machines, () => hosts) });
   const host = opts.host ?? '127.0.0.1';
-  await server.app.listen({ port: opts.port ?? 0, host });
+  try {
+    await server.app.listen({ port: opts.port ?? 0, host });
+  } catch (err) {
+    tasks.close();
+    await hosts?.close();
+    throw err;
+  }
   const addr = server.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
