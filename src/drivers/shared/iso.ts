@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { DriverError } from '../../core/errors.ts';
 import { GRUB_CONFIG_PATH, ISOLINUX_CONFIG_PATH, renderGrubCfg, renderIsolinuxCfg } from './boot-config.ts';
 
@@ -71,7 +71,9 @@ export async function buildEspImage(grubEfi: string, output: string, signal?: Ab
   try {
     await rm(tmp, { force: true });
     await writeFile(tmp, '');
-    await truncate(tmp, 16 * 1024 * 1024);
+    // Room for the loader plus FAT overhead (at least 8 MiB, which FAT16 formats comfortably).
+    const MiB = 1024 * 1024;
+    await truncate(tmp, Math.max(8 * MiB, Math.ceil(((await stat(grubEfi)).size + 2 * MiB) / MiB) * MiB));
     await run(mkfsVfat(), ['-n', 'ESP', tmp], signal);
     await writeFile(cfg, espBootstrapCfg());
     await run('mmd', ['-i', tmp, '::/EFI', '::/EFI/BOOT', '::/EFI/debian'], signal);
