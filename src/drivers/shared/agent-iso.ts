@@ -134,13 +134,14 @@ export async function prepareAgentIso(settings: AgentIsoSettings, req: PrepareAg
 
   const append = kernelAppendParams(node, settings.kernelAppendParams ?? DEFAULT_KERNEL_APPEND_PARAMS);
   const params: Array<readonly [string, string | null]> = [['ipa-api-url', agentApiUrl(settings)], ...req.params];
-  const kernelParams = kernelCommandLine(append, randomUUID(), params);
+  const publisherId = randomUUID();
+  const kernelParams = kernelCommandLine(append, publisherId, params);
 
   const name = isoName(req.subdir, node.uuid);
   const path = join(settings.httpRoot, name);
   await mkdir(join(settings.httpRoot, req.subdir), { recursive: true });
   await buildBootIso({
-    output: path, kernel, ramdisk, bootMode, kernelParams, publisherId: kernelParams.match(/ir_pub_id=(\S+)/)?.[1] ?? null,
+    output: path, kernel, ramdisk, bootMode, kernelParams, publisherId,
     espImage, isolinuxBin: isolinuxBin ?? undefined, ldlinuxC32: findFile(settings.ldlinuxC32, LDLINUX_C32_CANDIDATES), signal: req.signal,
   });
   return { url: `${base}/${name}`, path, bootMode, kernelParams };
