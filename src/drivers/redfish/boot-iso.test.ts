@@ -69,3 +69,32 @@ test('a kernel/ramdisk pair without http_root settings is refused at validate wi
   const n = node(0, { driver_info: { ...driverInfo(0), deploy_iso: undefined, deploy_kernel: '/k', deploy_ramdisk: '/r' } });
   await assert.rejects(boot.validate(n.ctx()), (e: unknown) => e instanceof InvalidError && /needs driver_info\/deploy_iso.*no http_root\/http_url/.test(e.message));
 });
+
+test('boot mode is synced with the BMC before the ISO is built (requested → BMC; none → the BMC\'s)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-vmedia-mode-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'kernel'), 'k');
+  await writeFile(join(dir, 'ramdisk'), 'r');
+  const { lab, cache, node, driverInfo } = await redfishTestLab(t);
+  const httpRoot = join(dir, 'httpboot');
+  const boot = new RedfishVirtualMediaBoot(cache, { httpRoot, httpUrl: () => 'http://files.test', apiUrl: () => 'http://api.test' });
+  const di = (i: number) => ({ ...driverInfo(i), deploy_iso: undefined, deploy_kernel: join(dir, 'kernel'), deploy_ramdisk: join(dir, 'ramdisk') });
+  const files = (uuid: string): string => execFileSync('xorriso', ['-indev', join(httpRoot, 'redfish', `boot-${uuid}.iso`), '-find', '/', '-type', 'f'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+
+  // Requested bios on a machine in UEFI mode: the BMC is switched, the ISO is a BIOS one.
+  const a = node(0, { driver_info: di(0), properties: { capabilities: 'boot_mode:bios' } });
+  assert.equal(lab.machines[0]!.boot.mode, 'UEFI');
+  await boot.prepareRamdisk(a.ctx(), 'deploy');
+  assert.equal(lab.machines[0]!.boot.mode, 'Legacy');
+  assert.match(files(a.node.uuid), /'\/isolinux\/isolinux\.cfg'/);
+
+  // Nothing requested, the BMC says Legacy: adopted (deploy_boot_mode), BIOS ISO.
+  lab.machines[1]!.setBootOverride({ BootSourceOverrideMode: 'Legacy' });
+  const b = node(1, { driver_info: di(1) });
+  await boot.prepareRamdisk(b.ctx(), 'deploy');
+  assert.equal(b.node.driver_internal_info.deploy_boot_mode, 'bios');
+  assert.equal(lab.machines[1]!.boot.mode, 'Legacy');
+  assert.match(files(b.node.uuid), /'\/isolinux\/isolinux\.cfg'/);
+  assert.doesNotMatch(files(b.node.uuid), /grub\.cfg/);
+});

@@ -23,18 +23,21 @@
  *   ramdisk → insert instance_info.boot_iso and boot persistently from cdrom; otherwise
  *   boot persistently from disk. cleanUpRamdisk / cleanUpInstance: eject (CD, plus
  *   USB/floppy when driver_info.config_via_removable) and delete the node's ISO.
+ *   Before the ISO is built the boot mode is synced with the BMC as Ironic's
+ *   sync_boot_mode does (Ironic builds first), so the ISO boots in the machine's mode.
  * Not supported: config_via_removable configuration images, fast track, boot mode sync
  * and secure boot configuration at prepareInstance (the conductor's job in Ingot), and
  * building instance boot ISOs from instance_info kernel/ramdisk.
  */
 import { randomBytes } from 'node:crypto';
-import { InvalidError } from '../../core/errors.ts';
+import { DriverError, InvalidError, messageOf } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import type { BootInterface, DriverContext } from '../base.ts';
-import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, type AgentIsoSettings } from '../shared/agent-iso.ts';
+import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, requestedBootMode, type AgentIsoSettings } from '../shared/agent-iso.ts';
 import { pyRepr } from '../shared/py-repr.ts';
-import { setBootDevice } from './boot-device.ts';
+import { BOOT_MODE_TO_REDFISH, REDFISH_TO_BOOT_MODE, setBootDevice } from './boot-device.ts';
+import { setBootOverride } from './client/index.ts';
 import type { RedfishConnectionCache, RedfishSession } from './connection.ts';
 import { RedfishBase } from './common.ts';
 import { parseRedfishDriverInfo } from './driver-info.ts';
@@ -124,6 +127,8 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
     }
     await this.redfish(ctx, `Preparing the ${purpose} ramdisk over virtual media`, async (s) => {
       await powerOff(s, s.timings.powerTimeoutS);
+      // Ironic syncs after building; Ingot syncs first, so that the ISO is built for the mode the machine boots in.
+      const bootMode = await this.syncBootMode(s);
       let image: string;
       if ('iso' in ramdisk) {
         image = ramdisk.iso;
@@ -132,7 +137,7 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
         if (mac) params.push(['BOOTIF', mac]);
         if (this.iso!.debug) params.push(['ipa-debug', '1']);
         params.push(['boot_method', 'vmedia']);
-        const built = await prepareAgentIso(this.iso!, { node: ctx.node, mode, subdir: REDFISH_IMAGE_SUBDIR, params, signal: ctx.signal });
+        const built = await prepareAgentIso(this.iso!, { node: ctx.node, mode, subdir: REDFISH_IMAGE_SUBDIR, params, bootMode, signal: ctx.signal });
         ctx.logger.info({ node: ctx.node.uuid, url: built.url, bootMode: built.bootMode }, 'Built the agent ISO');
         image = built.url;
       }
@@ -172,6 +177,37 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
   private async ejectAll(s: RedfishSession): Promise<void> {
     await ejectImages(s, [...VMEDIA_DEVICES.cd!, ...removableTypes(s.ctx.node)]);
     if (this.iso) await removeAgentIso(this.iso, REDFISH_IMAGE_SUBDIR, s.ctx.node.uuid);
+  }
+
+  /**
+   * Ironic's boot_mode_utils.sync_boot_mode: the requested boot mode goes to the BMC; with
+   * none requested, the BMC's mode is adopted (driver_internal_info.deploy_boot_mode), or
+   * `[deploy] default_boot_mode` set on both. A BMC that refuses a mode that differs from
+   * the requested one is an error; otherwise a refusal is logged. Returns the mode.
+   */
+  private async syncBootMode(s: RedfishSession): Promise<'uefi' | 'bios'> {
+    const node = s.ctx.node;
+    const raw = s.system.boot.mode ? REDFISH_TO_BOOT_MODE[s.system.boot.mode] : undefined;
+    const bm = raw === 'uefi' || raw === 'bios' ? raw : null;
+    const requested = requestedBootMode(node);
+    if (!requested && bm) {
+      s.ctx.setInternalInfo({ deploy_boot_mode: bm });
+      return bm;
+    }
+    const want = requested ?? this.iso?.defaultBootMode ?? 'uefi';
+    if (!requested) s.ctx.setInternalInfo({ deploy_boot_mode: want });
+    if (bm === want) return want;
+    try {
+      await setBootOverride(s.client, s.system, { mode: BOOT_MODE_TO_REDFISH[want] });
+      await s.refresh();
+    } catch (err) {
+      if (bm !== null) {
+        throw new DriverError(`Boot mode ${bm} currently configured on node ${node.uuid} does not match the boot mode ${want} `
+          + `requested for provisioning, and setting it failed: ${messageOf(err)}`, { reason: 'boot_mode' });
+      }
+      s.ctx.logger.warn({ node: node.uuid, mode: want, err: messageOf(err) }, 'Boot mode not set on the BMC; assuming it boots in that mode');
+    }
+    return want;
   }
 
   /** Set the boot device (refreshing the system first: earlier actions changed it). */

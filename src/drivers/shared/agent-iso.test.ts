@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import { makeTestNode } from '../../testing/driver-conformance.ts';
-import { bootModeOf, prepareAgentIso, removeAgentIso, type AgentIsoSettings } from './agent-iso.ts';
+import { bootModeOf, prepareAgentIso, removeAgentIso, requestedBootMode, type AgentIsoSettings } from './agent-iso.ts';
 import { renderGrubCfg, renderIsolinuxCfg } from './boot-config.ts';
 import { GRUB_EFI_CANDIDATES, ISOLINUX_BIN_CANDIDATES } from './iso.ts';
 
@@ -116,11 +116,15 @@ test('BIOS ISO: isolinux.bin, ldlinux.c32 and isolinux.cfg as Ironic renders it;
   assert.match(report, /boot-info-table/);
 });
 
-test('boot mode: secure boot forces uefi; instance_info deploy_boot_mode, then capabilities, then the default', () => {
+test('boot mode (Ironic\'s get_boot_mode): secure boot forces uefi; instance_info, properties, driver_internal_info, the default', () => {
   const n = (f: Record<string, unknown>) => makeTestNode(f);
   assert.equal(bootModeOf(n({}), 'bios'), 'bios');
-  assert.equal(bootModeOf(n({ properties: { capabilities: 'boot_mode:bios,secure_boot:true' } })), 'uefi');
+  assert.equal(requestedBootMode(n({})), null);
+  assert.equal(bootModeOf(n({ instance_info: { capabilities: '{"secure_boot": "true", "boot_mode": "bios"}' } })), 'uefi');
+  assert.equal(bootModeOf(n({ instance_info: { capabilities: { boot_mode: 'bios' } }, properties: { capabilities: 'boot_mode:uefi' } })), 'bios');
   assert.equal(bootModeOf(n({ instance_info: { deploy_boot_mode: 'bios' }, properties: { capabilities: 'boot_mode:uefi' } })), 'bios');
+  assert.equal(bootModeOf(n({ properties: { capabilities: 'cpu_vt:true,boot_mode:bios' } })), 'bios');
+  assert.equal(bootModeOf(n({ driver_internal_info: { deploy_boot_mode: 'bios' } })), 'bios');
 });
 
 test('errors name what is missing: no EFI loader, an unreachable or unknown href, no kernel', async (t) => {

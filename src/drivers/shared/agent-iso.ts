@@ -7,9 +7,8 @@
  *   for UEFI an ESP image: driver_info `bootloader`, else `[conductor] bootloader`, else
  *   one Ingot builds from a GRUB EFI binary on this host (see iso.ts). Downloads go to
  *   `<http_root>/master_images` (image-fetch.ts).
- * - Boot mode (Ironic's boot_mode_utils.get_boot_mode): `uefi` when secure boot is asked
- *   for, else instance_info `deploy_boot_mode`, else the `boot_mode` capability, else
- *   `[deploy] default_boot_mode`.
+ * - Boot mode: the caller's (the boot interface syncs it with the BMC first), else Ironic's
+ *   boot_mode_utils.get_boot_mode (`requestedBootMode`, else `[deploy] default_boot_mode`).
  * - Published as `<http_root>/<subdir>/boot-<node uuid>.iso`, reachable at
  *   `<http_url>/<subdir>/boot-<node uuid>.iso` (driver_info `external_http_url` wins over
  *   http_url, as Ironic). `removeAgentIso` deletes it (a missing file is fine).
@@ -50,7 +49,7 @@ export interface AgentIsoSettings {
 
 export type AgentIsoMode = 'deploy' | 'rescue';
 
-type NodeLike = Pick<Node, 'uuid' | 'driver_info' | 'instance_info' | 'properties'>;
+type NodeLike = Pick<Node, 'uuid' | 'driver_info' | 'instance_info' | 'properties'> & { driver_internal_info?: Node['driver_internal_info'] };
 
 const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== false;
 
@@ -68,13 +67,39 @@ function capability(properties: unknown, name: string): string | undefined {
   return undefined;
 }
 
-/** Ironic's get_boot_mode for a node. */
-export function bootModeOf(node: NodeLike, dflt: 'uefi' | 'bios' = 'uefi'): 'uefi' | 'bios' {
+/** instance_info.capabilities as a dict (Ironic's parse_instance_info_capabilities: a dict or a JSON string). */
+function instanceCapabilities(ii: Record<string, unknown>): Record<string, unknown> {
+  const caps = ii.capabilities;
+  if (typeof caps === 'string') {
+    try {
+      const v = JSON.parse(caps) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {};
+    } catch {
+      return {};
+    }
+  }
+  return caps && typeof caps === 'object' && !Array.isArray(caps) ? caps as Record<string, unknown> : {};
+}
+
+type ModeNode = Pick<Node, 'instance_info' | 'properties'> & { driver_internal_info?: Node['driver_internal_info'] };
+
+/**
+ * Ironic's get_boot_mode_for_deploy: `uefi` when secure boot is requested, else
+ * instance_info capabilities `boot_mode`, instance_info `deploy_boot_mode`, the
+ * `boot_mode` capability of properties, driver_internal_info `deploy_boot_mode`; or null.
+ */
+export function requestedBootMode(node: ModeNode): 'uefi' | 'bios' | null {
   const ii = node.instance_info ?? {};
-  if (String(capability(ii, 'secure_boot') ?? capability(node.properties, 'secure_boot') ?? '').toLowerCase() === 'true') return 'uefi';
-  const asked = ii.deploy_boot_mode ?? capability(ii, 'boot_mode') ?? capability(node.properties, 'boot_mode');
-  if (asked === 'uefi' || asked === 'bios') return asked;
-  return dflt;
+  const icaps = instanceCapabilities(ii);
+  const secure = String(icaps.secure_boot ?? '').toLowerCase();
+  if (secure === 'true') return 'uefi';
+  const asked = icaps.boot_mode || ii.deploy_boot_mode || capability(node.properties, 'boot_mode') || node.driver_internal_info?.deploy_boot_mode;
+  return asked === 'uefi' || asked === 'bios' ? asked : null;
+}
+
+/** Ironic's get_boot_mode: the requested boot mode, else `[deploy] default_boot_mode`. */
+export function bootModeOf(node: ModeNode, dflt: 'uefi' | 'bios' = 'uefi'): 'uefi' | 'bios' {
+  return requestedBootMode(node) ?? dflt;
 }
 
 /** Relative name of a node's ISO under http_root. */
@@ -98,6 +123,8 @@ export interface PrepareAgentIsoRequest {
   subdir: string;
   /** Ramdisk parameters after `ipa-api-url` (`ipa-agent-token`, `BOOTIF`, `boot_method`...), in order. */
   params: ReadonlyArray<readonly [string, string | null]>;
+  /** The boot mode to build for (the boot interface's synced one); default `bootModeOf`. */
+  bootMode?: 'uefi' | 'bios';
   signal?: AbortSignal;
 }
 
@@ -121,7 +148,7 @@ export async function prepareAgentIso(settings: AgentIsoSettings, req: PrepareAg
   const external = node.driver_info?.external_http_url;
   // Read first: it throws when this conductor cannot serve the ISO at all.
   const base = (truthy(external) ? String(external) : settings.httpUrl()).replace(/\/+$/, '');
-  const bootMode = bootModeOf(node, settings.defaultBootMode);
+  const bootMode = req.bootMode ?? bootModeOf(node, settings.defaultBootMode);
   const cache = join(settings.httpRoot, 'master_images');
   const isolinuxBin = bootMode === 'bios' ? findFile(settings.isolinuxBin, ISOLINUX_BIN_CANDIDATES) : null;
   if (bootMode === 'bios' && !isolinuxBin) {
