@@ -217,3 +217,20 @@ test('an agent command that does not exist; an agent that ignores SIGTERM is kil
   assert.equal(stubborn.terminated(run!.pid), true, 'SIGTERM first');
   assert.deepEqual(off.agent?.exit, { code: null, signal: 'SIGKILL' }, 'then SIGKILL');
 });
+
+test('restarts in quick succession leave exactly one agent running', async (t) => {
+  const { lab, iso, runs } = await setup(t);
+  const m = lab.machines[0]!;
+  m.insertMedia('CD1', { Image: await iso('aaaaaaaa-0000-4000-8000-000000000006', 'uefi') });
+  m.setBootOverride({ BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Continuous' });
+  m.reset('On');
+  m.reset('ForceRestart');
+  m.reset('ForceRestart');
+  const st = await settled(lab, m.id, 'agent');
+  await until(() => runs().some((r) => r.pid === st.agent!.pid), 5000);
+  const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  assert.deepEqual(runs().filter((r) => alive(r.pid)).map((r) => r.pid), [st.agent!.pid]);
+  m.reset('ForceOff');
+  await settled(lab, m.id, 'off');
+  await until(() => !alive(st.agent!.pid), 5000);
+});

@@ -188,7 +188,9 @@ export class LabHosts {
   }
 
   private async boot(h: MachineHost, device: string, media: string | null, mode: string): Promise<void> {
-    await this.halt(h);
+    // The generation is taken before any await: a later event (another restart, a power
+    // off) makes this boot stale at once.
+    const stopped = this.halt(h);
     const g = h.gen;
     const abort = new AbortController();
     h.abort = abort;
@@ -197,6 +199,8 @@ export class LabHosts {
     h.log(`booting from ${device}${media ? ` (${media})` : ''} in ${mode} mode`);
     const current = (): boolean => h.gen === g && !this.closed;
     try {
+      await stopped;
+      if (!current()) return;
       if (device === 'Cd' || device === 'Usb' || device === 'Floppy') {
         if (!media) throw new NoBootError(`boot device ${device} has no virtual media inserted`);
         await this.bootIso(h, media, mode, abort.signal, current);
