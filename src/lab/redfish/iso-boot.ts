@@ -155,7 +155,8 @@ export async function downloadIso(url: string, dest: string, signal?: AbortSigna
     await res.body?.cancel();
     throw new NoBootError(`cannot download ${url}: HTTP ${res.status}`);
   }
-  const part = `${dest}.part`;
+  // A unique name: a stale boot's download may still be cleaning up its own.
+  const part = `${dest}.${process.pid}-${Math.random().toString(16).slice(2)}.part`;
   let bytes = 0;
   try {
     const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
