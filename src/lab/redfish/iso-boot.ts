@@ -125,10 +125,14 @@ export async function readIsoBoot(iso: string, mode: string, workDir: string, si
   const candidates = uefi ? GRUB_CONFIGS : ISOLINUX_CONFIGS;
   const configPath = candidates.find((p) => files.has(p));
   if (!configPath) throw new NoBootError(`no ${uefi ? 'grub.cfg' : 'isolinux.cfg'} on the ISO (looked for ${candidates.join(', ')})`);
-  const out = `${workDir}/boot.cfg`;
-  await rm(out, { force: true });
-  await xorriso(['-osirrox', 'on', '-indev', iso, '-extract', configPath, out], signal);
-  const text = await readFile(out, 'utf8');
+  const out = `${workDir}/boot-${process.pid}-${Math.random().toString(16).slice(2)}.cfg`;
+  let text: string;
+  try {
+    await xorriso(['-osirrox', 'on', '-indev', iso, '-extract', configPath, out], signal);
+    text = await readFile(out, 'utf8');
+  } finally {
+    await rm(out, { force: true });
+  }
   const entry = uefi ? parseGrubCfg(text) : parseIsolinuxCfg(text);
   if (!entry) throw new NoBootError(`${configPath} has no default entry with a kernel`);
   const abs = (p: string): string => (p.startsWith('/') ? p : `/${p}`);
