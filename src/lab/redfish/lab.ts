@@ -74,7 +74,7 @@ export interface RedfishLab extends AsyncDisposable {
   hooks: LabHooks;
   faults: FaultInjector;
   profile: Profile;
-  /** What runs on the machines (null without `host` options). */
+  /** What runs on the machines (null without `agents` options). */
   hosts: LabHosts | null;
   /** Looks a machine up by ComputerSystem id or position; throws if unknown. */
   machine(idOrPosition: string | number): LabMachine;
