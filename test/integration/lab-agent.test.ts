@@ -66,7 +66,7 @@ test('a lab machine booted from the agent ISO runs ingot agent, which looks itse
   assert.equal(status.state, 'agent');
 
   m.reset('ForceOff');
-  for (let i = 0; i < 100 && lab.hosts!.status(m.id).state !== 'off'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && lab.hosts!.status(m.id).state !== 'off'; i++) await new Promise((r) => setTimeout(r, 100));
   const off = lab.hosts!.status(m.id);
   assert.equal(off.state, 'off');
   assert.ok(off.agent?.exit, 'the agent process ended');

@@ -26,9 +26,10 @@ test('ingot serve\'s file server and agent ISO boot a lab machine into the agent
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'kernel'), 'stand-in kernel (not executed)');
   writeFileSync(join(dir, 'ramdisk'), 'stand-in ramdisk (not executed)');
-  writeFileSync(join(dir, 'agent.mjs'), `import { readFileSync, writeFileSync } from 'node:fs';
+  writeFileSync(join(dir, 'agent.mjs'), `import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 const f = process.argv[process.argv.indexOf('--lab-machine') + 1];
-writeFileSync(process.env.OUT, readFileSync(f));
+writeFileSync(process.env.OUT + '.part', readFileSync(f));
+renameSync(process.env.OUT + '.part', process.env.OUT);
 setInterval(() => {}, 1000);`);
 
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') });
@@ -60,7 +61,7 @@ setInterval(() => {}, 1000);`);
   assert.equal(m.virtualMedia[0]!.image, isoUrl);
   await new RedfishPower(cache).setPowerState(node.ctx(), 'power on');
 
-  for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
   const seen = JSON.parse(readFileSync(out, 'utf8'));
   assert.match(seen.kernelCmdline, new RegExp(` ipa-api-url=${svc.url.replace(/[.]/g, '\\.')} `));
   assert.match(seen.kernelCmdline, new RegExp(` ipa-agent-token=${node.node.driver_internal_info.agent_secret_token} `));

@@ -22,10 +22,11 @@ import { startRedfishLab, type RedfishLab, type RedfishLabOptions } from './lab.
 import { call, until } from './testkit.ts';
 
 const STAND_IN = `
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 const out = process.env.STANDIN_OUT;
 const file = process.argv[process.argv.indexOf('--lab-machine') + 1];
-writeFileSync(out + '/run-' + process.pid + '.json', JSON.stringify({ argv: process.argv.slice(2), machine: JSON.parse(readFileSync(file, 'utf8')) }));
+writeFileSync(out + '/.run-' + process.pid, JSON.stringify({ argv: process.argv.slice(2), machine: JSON.parse(readFileSync(file, 'utf8')) }));
+renameSync(out + '/.run-' + process.pid, out + '/run-' + process.pid + '.json');
 process.on('SIGTERM', () => {
   writeFileSync(out + '/term-' + process.pid, '');
   if (!process.env.STANDIN_IGNORE_TERM) process.exit(0);
@@ -72,7 +73,7 @@ async function status(lab: RedfishLab, id: string): Promise<HostStatus> {
 const settled = (lab: RedfishLab, id: string, state: string) => until(async () => {
   const s = await status(lab, id);
   return s.state === state ? s : null;
-}, 8000);
+}, 30_000);
 
 /** Insert `url` and boot from it once, through the BMC model (as a Redfish client would). */
 function bootFromIso(lab: RedfishLab, i: number, url: string, mode: 'UEFI' | 'Legacy' = 'UEFI'): void {
@@ -91,7 +92,7 @@ test('UEFI boot from virtual media starts the agent with a machine description r
   assert.equal(st.bootEntry?.loader, 'grub');
   assert.equal(st.bootEntry?.configPath, '/EFI/BOOT/grub.cfg');
 
-  const run = await until(() => runs()[0], 5000);
+  const run = await until(() => runs()[0], 30_000);
   const file = join(lab.hosts!.dataDir, m.id, 'machine.json');
   assert.deepEqual(run.argv, ['agent', '--lab-machine', file, '--port', String(st.agent!.port), '--host', '127.0.0.1']);
   const desc = run.machine;
@@ -134,7 +135,7 @@ test('Legacy boot reads isolinux.cfg; the agent reboots through powerControlUrl 
   bootFromIso(lab, 1, await iso('aaaaaaaa-0000-4000-8000-000000000002', 'bios'), 'Legacy');
   const st = await settled(lab, m.id, 'agent');
   assert.equal(st.bootEntry?.configPath, '/isolinux/isolinux.cfg');
-  const run = await until(() => runs()[0], 5000);
+  const run = await until(() => runs()[0], 30_000);
   assert.match(run!.machine.kernelCmdline, /^BOOT_IMAGE=\/vmlinuz initrd=\/initrd text nofb nomodeset vga=normal ir_pub_id=\S+ ipa-api-url=http:\/\/192\.0\.2\.1:6385 /);
   assert.equal(run!.machine.bootMode, 'bios');
   assert.equal(run!.machine.disks[0]!.size, 65 * MiB, 'per-machine disk size');
@@ -211,7 +212,7 @@ test('an agent command that does not exist; an agent that ignores SIGTERM is kil
   const m = stubborn.lab.machines[0]!;
   bootFromIso(stubborn.lab, 0, await stubborn.iso('aaaaaaaa-0000-4000-8000-000000000005', 'uefi'));
   await settled(stubborn.lab, m.id, 'agent');
-  const run = await until(() => stubborn.runs()[0], 5000);
+  const run = await until(() => stubborn.runs()[0], 30_000);
   m.reset('ForceOff');
   const off = await settled(stubborn.lab, m.id, 'off');
   assert.equal(stubborn.terminated(run!.pid), true, 'SIGTERM first');
@@ -227,10 +228,10 @@ test('restarts in quick succession leave exactly one agent running', async (t) =
   m.reset('ForceRestart');
   m.reset('ForceRestart');
   const st = await settled(lab, m.id, 'agent');
-  await until(() => runs().some((r) => r.pid === st.agent!.pid), 5000);
+  await until(() => runs().some((r) => r.pid === st.agent!.pid), 30_000);
   const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
   assert.deepEqual(runs().filter((r) => alive(r.pid)).map((r) => r.pid), [st.agent!.pid]);
   m.reset('ForceOff');
   await settled(lab, m.id, 'off');
-  await until(() => !alive(st.agent!.pid), 5000);
+  await until(() => !alive(st.agent!.pid), 30_000);
 });
