@@ -20,6 +20,15 @@ function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?:
   return base;
 }
 
+/** `8G`, `512M`, `1048576` → bytes (powers of 1024). */
+function parseSize(v: string): number {
+  const m = /^(\d+)([KMGT]?)i?B?$/i.exec(v.trim());
+  if (!m) throw new Error(`--disk-size must be a size like 8G, 512M or a byte count, got "${v}"`);
+  const n = Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
+  if (!Number.isSafeInteger(n) || n < 1024 * 1024) throw new Error(`--disk-size must be at least 1M, got "${v}"`);
+  return n;
+}
+
 const program = new Command();
 program.name('ingot').description('Ingot: bare-metal provisioning with an Ironic-compatible API');
 
@@ -53,18 +62,23 @@ program.command('lab')
   .option('--tls-cert <pem>', 'serve HTTPS with this certificate')
   .option('--tls-key <pem>', 'and this key')
   .option('--user <user:password>', 'accepted credentials', 'admin:password')
+  .option('--data-dir <dir>', 'folder of the machines\' disks, NVRAM and agent logs (default: a temporary folder removed at exit)')
+  .option('--disk-size <size>', 'size of each machine\'s (sparse) disk: bytes or a K/M/G/T suffix', '8G')
   .action(async (opts) => {
     const { startRedfishLab } = await import('../lab/redfish/index.ts');
+    const diskSize = parseSize(String(opts.diskSize));
     const machines = Number(opts.machines);
     if (!Number.isInteger(machines) || machines < 1) throw new Error(`--machines must be a positive integer, got "${opts.machines}"`);
     const [user, ...pw] = String(opts.user).split(':');
     const lab = await startRedfishLab({
       machines, port: Number(opts.port), host: opts.host, profile: opts.profile,
       users: { [user!]: pw.join(':') },
+      agents: { dataDir: opts.dataDir, diskSizeBytes: diskSize },
       ...(opts.tlsCert && opts.tlsKey ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
     });
     console.log(`Redfish lab: ${machines} machine(s) at ${lab.url}/redfish/v1 (profile ${opts.profile})`);
     for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}`);
+    console.log(`Machines boot ingot agent from virtual media ISOs (the ISO's kernel and ramdisk are not executed); disks of ${diskSize} bytes in ${lab.hosts!.dataDir}`);
     const stop = async () => { await lab.close(); process.exit(0); };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

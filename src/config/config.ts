@@ -95,11 +95,22 @@ export interface Config {
   httpRoot: string;
   /**
    * Port of this conductor's static file server over `httpRoot` (0 = pick a free port at
-   * start). Default 8080, as Ironic's deployments of `[deploy] http_url` usually use.
+   * start). Default 8080, as Ironic's deployments of `[deploy] http_url` usually use, or 0
+   * when the API port is 0 (tests and demos never bind a fixed port by accident).
    */
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** `[deploy] default_boot_mode`: `uefi` (default) or `bios`; picks the agent ISO's boot loader. */
+  defaultBootMode: 'uefi' | 'bios';
+  /** `[redfish] kernel_append_params` of agent ISOs (default `nofb nomodeset vga=normal`). */
+  redfishKernelAppendParams: string;
+  /** `[conductor] bootloader`: URL or path of an EFI system partition image for UEFI ISOs. */
+  bootloader?: string;
+  /** `[DEFAULT] isolinux_bin`, `ldlinux_c32`, and the GRUB EFI binary Ingot builds an ESP from; default: Debian's places. */
+  isolinuxBin?: string;
+  ldlinuxC32?: string;
+  grubEfi?: string;
 }
 
 /**
@@ -183,10 +194,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: env.INGOT_LOG_LEVEL ?? 'info',
     apiUrl: '',
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
-    httpPort: num(env.INGOT_HTTP_PORT, 8080),
+    httpPort: num(env.INGOT_HTTP_PORT, NaN),
     httpUrl: env.INGOT_HTTP_URL,
+    defaultBootMode: env.INGOT_DEFAULT_BOOT_MODE === 'bios' ? 'bios' : 'uefi',
+    redfishKernelAppendParams: env.INGOT_REDFISH_KERNEL_APPEND_PARAMS ?? 'nofb nomodeset vga=normal',
+    bootloader: env.INGOT_BOOTLOADER || undefined,
+    isolinuxBin: env.INGOT_ISOLINUX_BIN || undefined,
+    ldlinuxC32: env.INGOT_LDLINUX_C32 || undefined,
+    grubEfi: env.INGOT_GRUB_EFI || undefined,
   };
   const merged = { ...base, ...over };
+  // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.
+  if (!Number.isFinite(merged.httpPort)) merged.httpPort = merged.port === 0 ? 0 : 8080;
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
   return merged;
 }

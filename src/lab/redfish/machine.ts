@@ -171,6 +171,20 @@ export class LabMachine {
     }
   }
 
+  /**
+   * Power control from inside the machine (its OS's poweroff / reboot, as the agent asks
+   * through the lab's `powerControlUrl`), not through the BMC: no reset-type check. A reboot
+   * boots again with the same rules as a BMC restart (a `Once` override is honoured).
+   */
+  hostPower(action: 'off' | 'reboot'): void {
+    if (action === 'off') {
+      if (this.power === 'On') this.powerOff('HostPowerOff');
+      return;
+    }
+    if (this.power === 'On') this.powerOff('HostReboot');
+    this.powerOn('HostReboot');
+  }
+
   /** Stops timers (a power change under way is abandoned); called when the lab closes. */
   dispose(): void {
     this.transition.cancel();

@@ -30,6 +30,8 @@ export interface ServerDeps {
   machines: LabMachine[];
   logger?: Logger | false;
   tls?: { cert: string; key: string };
+  /** More `/lab/*` routes (the hosts' API, host-routes.ts). */
+  routes?: (app: FastifyInstance) => void;
 }
 
 export interface LabServer {
@@ -132,6 +134,7 @@ export function buildServer(deps: ServerDeps): LabServer {
     return { dropped: service.sessions.drop(ids) };
   }));
   app.get('/lab/machines', async () => ({ machines: deps.machines.map((m) => m.snapshot()) }));
+  deps.routes?.(app);
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (!path.startsWith('/redfish')) return reply.code(404).send({ error: `no route ${request.method} ${path}` });
