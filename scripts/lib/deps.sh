@@ -53,3 +53,5 @@ ensure_apt() {
 # What the real-client suites need: python-ironicclient's functional suite drives the
 # `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
 CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)
+# `ingot agent` and its tests: sgdisk (gdisk), parted, sfdisk (fdisk), wipefs/blkid/fallocate (util-linux), dmidecode.
+CLIENT_TEST_PACKAGES+=(gdisk parted fdisk util-linux dmidecode)
