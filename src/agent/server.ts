@@ -59,7 +59,7 @@ function rootOf(req: FastifyRequest): string {
 const isTrue = (v: unknown) => typeof v === 'string' && v.toLowerCase() === 'true';
 
 export async function buildAgentServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ignoreTrailingSlash: true, bodyLimit: 256 * 1024 * 1024 });
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 256 * 1024 * 1024 });
   // IPA parses the body as JSON whatever its Content-Type (get_json(force=True)).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {

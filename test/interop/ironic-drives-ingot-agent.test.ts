@@ -1,0 +1,125 @@
+/**
+ * Interop: the real Ironic 21.4 conductor deploys a whole-disk raw image through
+ * `ingot agent` onto a lab machine's sparse disk file, with the setup of
+ * ../shared/data/agent-samples/recorded-direct-deploy (manual-management, power fake,
+ * management noop, deploy direct, boot pxe with [agent] manage_agent_boot = false,
+ * boot mode bios, automated cleaning off, image_download_source = http).
+ * The peer runs on free ports in its own temp dir. Skipped only when
+ * ../shared/peer/ironic is absent.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { PEER_DIR } from '../../src/testing/shared-data.ts';
+import { startAgent, LabMachine } from '../../src/agent/index.ts';
+import { makeMachine, readRange, serveFiles, requireTools } from '../../src/agent/test-support.ts';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+}
+
+const peerPresent = existsSync(join(PEER_DIR, 'start.sh'));
+
+test('the real Ironic 21.4 conductor deploys an image through ingot agent', {
+  skip: peerPresent ? false : `skipped: the Ironic peer scripts are absent (${PEER_DIR})`,
+  timeout: 420_000,
+}, async (t) => {
+  requireTools('sfdisk', 'blkid', 'sgdisk');
+  const peerDir = await mkdtemp(join(tmpdir(), 'ingot-peer-agent-'));
+  const apiPort = await freePort();
+  const rpcPort = await freePort();
+  const env = { ...process.env, IRONIC_PEER_DIR: peerDir, IRONIC_API_PORT: String(apiPort), IRONIC_RPC_PORT: String(rpcPort),
+    IRONIC_EXTRA_CONFIG: join(peerDir, 'extra.ini'), IRONIC_RESET_DB: '1' };
+  await writeFile(join(peerDir, 'extra.ini'), [
+    '[DEFAULT]', 'enabled_deploy_interfaces = direct,fake,ramdisk', '',
+    '[agent]', 'manage_agent_boot = false', 'image_download_source = http', '',
+    '[api]', 'ramdisk_heartbeat_timeout = 10', '',
+    '[conductor]', 'automated_clean = false', 'deploy_callback_timeout = 300', '',
+    '[deploy]', 'default_boot_mode = bios', '',
+  ].join('\n'));
+
+  const machine = await makeMachine([64 * 1024 * 1024], { nics: [
+    { name: 'eth0', macAddress: '52:54:00:1a:9e:01', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
+  ] });
+  // A 4 MiB raw image with an MBR whose disk signature becomes the root uuid.
+  const image = randomBytes(4 * 1024 * 1024);
+  image.writeUInt32LE(0x1badf00d, 440);
+  image[510] = 0x55; image[511] = 0xaa;
+  const files = await serveFiles({ '/disk.raw': image });
+  let agent: Awaited<ReturnType<typeof startAgent>> | null = null;
+  t.after(async () => {
+    await agent?.close();
+    await files.close();
+    await run('bash', [join(PEER_DIR, 'stop.sh')], { env }).catch(() => {});
+    await machine.close();
+    await rm(peerDir, { recursive: true, force: true });
+  });
+
+  await run('bash', [join(PEER_DIR, 'start.sh')], { env, timeout: 120_000 });
+  const api = `http://127.0.0.1:${apiPort}`;
+  const call = async (method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => {
+    const res = await request(`${api}${path}`, {
+      method, headers: { 'content-type': 'application/json', 'x-openstack-ironic-api-version': '1.82' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const waitState = async (uuid: string, want: string, timeoutS: number) => {
+    const end = Date.now() + timeoutS * 1000;
+    for (;;) {
+      const n = await call('GET', `/v1/nodes/${uuid}`);
+      if (n.provision_state === want && !n.target_provision_state) return n;
+      if (/failed$/.test(n.provision_state)) throw new Error(`node went to ${n.provision_state}: ${n.last_error}`);
+      if (Date.now() > end) throw new Error(`node still ${n.provision_state} after ${timeoutS}s (wanted ${want}); last_error ${n.last_error}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+
+  const sha = createHash('sha256').update(image).digest('hex');
+  const node = await call('POST', '/v1/nodes', {
+    driver: 'manual-management', deploy_interface: 'direct', power_interface: 'fake', management_interface: 'noop',
+    boot_interface: 'pxe', network_interface: 'noop', driver_info: { deploy_forces_oob_reboot: true },
+    properties: { capabilities: 'boot_mode:bios', cpu_arch: 'x86_64', root_device: { name: '/dev/sda' } },
+    instance_info: { image_source: `${files.url}/disk.raw`, image_os_hash_algo: 'sha256', image_os_hash_value: sha, image_disk_format: 'raw' },
+  });
+  await call('POST', '/v1/ports', { address: '52:54:00:1a:9e:01', node_uuid: node.uuid, pxe_enabled: true });
+  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'manage' });
+  await waitState(node.uuid, 'manageable', 60);
+  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'provide' });
+  await waitState(node.uuid, 'available', 60);
+  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'active' });
+
+  agent = await startAgent({
+    machine: new LabMachine(machine.desc), apiUrls: [api], host: '127.0.0.1', port: 0,
+    lookupInterval: 1, lookupTimeout: 120, log: () => {},
+  });
+  const looked = await agent.ready;
+  assert.equal(looked.node.uuid, node.uuid, 'lookup by MAC found the enrolled node');
+  const done = await waitState(node.uuid, 'active', 240);
+  assert.equal(done.last_error, null);
+
+  // The disk file holds the image byte for byte, the rest of the disk untouched (zeros).
+  const written = await readRange(machine.desc.disks[0]!.path, 0, image.length);
+  assert.ok(written.equals(image), 'the image is on the disk byte for byte');
+  const after = await readRange(machine.desc.disks[0]!.path, image.length, 1024 * 1024);
+  assert.ok(after.every((b) => b === 0), 'nothing written past the image');
+  const cmds = agent.executor.list().map((c) => `${c.name}:${c.status}`);
+  assert.deepEqual(cmds, ['get_deploy_steps:SUCCEEDED', 'execute_deploy_step:SUCCEEDED', 'get_partition_uuids:SUCCEEDED', 'sync:SUCCEEDED']);
+  assert.deepEqual(agent.ctx.partitionUuids, { 'root uuid': '0x1badf00d' });
+});
