@@ -89,7 +89,8 @@ export async function serveFiles(files: Record<string, string | Buffer | { file:
     }
     const body = Buffer.from(f);
     res.writeHead(200, { 'content-length': body.length });
-    if (c && c.times > 0) { c.times--; res.write(body.subarray(0, c.after)); res.destroy(); return; }
+    // Cut mid-way: headers and the first bytes reach the client, then the socket closes.
+    if (c && c.times > 0) { c.times--; res.write(body.subarray(0, c.after), () => setTimeout(() => res.destroy(), 20)); return; }
     res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -98,4 +99,29 @@ export async function serveFiles(files: Record<string, string | Buffer | { file:
     url: `http://127.0.0.1:${port}`, hits, cut,
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
+}
+
+import type { AgentContext } from './commands/context.ts';
+import type { Machine } from './hardware/types.ts';
+import { CommandExecutor } from './commands/executor.ts';
+import { stepExtensions } from './commands/steps.ts';
+import { standbyExtension } from './commands/standby.ts';
+import { imageExtension } from './commands/bootloader.ts';
+import { logExtension } from './commands/logs.ts';
+import { rescueExtension } from './commands/rescue.ts';
+
+/** An agent context over `machine` with fast download retries, and an executor with every extension. */
+export function testAgent(machine: Machine, over: Partial<AgentContext> = {}): { ctx: AgentContext; executor: CommandExecutor; logs: string[]; shutdowns: string[] } {
+  const logs: string[] = [];
+  const shutdowns: string[] = [];
+  const ctx: AgentContext = {
+    machine, node: null, config: { permitted_image_formats: ['raw', 'qcow2', 'iso'] }, partitionUuids: null,
+    download: { retries: 2, retryInterval: 0.01, timeout: 10, md5Allowed: true }, tmpDir: tmpdir(),
+    log: (m) => logs.push(m), shutdown: (r) => shutdowns.push(r), ...over,
+  };
+  const executor = new CommandExecutor({
+    ...stepExtensions(ctx), standby: standbyExtension(ctx), image: imageExtension(ctx),
+    log: logExtension(ctx, () => logs.join('\n')), rescue: rescueExtension(ctx),
+  });
+  return { ctx, executor, logs, shutdowns };
 }

@@ -139,7 +139,8 @@ export class CommandExecutor {
       }
       return result;
     }
-    void def.run(params).then(
+    // Started on the next turn of the event loop, so the POST answers RUNNING as IPA's does.
+    void new Promise<void>((r) => setImmediate(r)).then(() => def.run(params)).then(
       (value) => result.succeed(value, cmdName),
       (err) => { this.log(`command ${fullName} failed: ${asAgentError(err).message}`); result.fail(err); },
     ).finally(() => this.onAsyncDone());

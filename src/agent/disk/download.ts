@@ -122,7 +122,8 @@ export async function openImage(info: ImageInfo, opts: DownloadOptions, log: (m:
     try {
       return await openUrl(url, info, info.id, opts, log);
     } catch (err) {
-      details.push(`URL: ${url}; Error: ${(err as AgentError).details ?? (err as Error).message}`);
+      const msg = err instanceof AgentError ? err.details.replace(/^Download of image .*? failed: /, '') : (err as Error).message;
+      details.push(`URL: ${url}; Error: ${msg}`);
     }
   }
   throw imageDownloadError(info.id, details.join('\n '));
