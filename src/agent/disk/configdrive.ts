@@ -46,6 +46,9 @@ export async function decodeConfigDrive(configdrive: string, nodeUuid: string): 
     try {
       data = gunzipSync(data, { maxOutputLength: MAX_CONFIG_DRIVE_BYTES + 1 });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw configDriveError(`Config drive size exceeds maximum limit of 64MiB for node ${nodeUuid}.`);
+      }
       throw configDriveError(`Encountered error while decompressing the config drive for node ${nodeUuid}: ${(err as Error).message}`);
     }
   }
