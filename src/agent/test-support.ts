@@ -125,3 +125,96 @@ export function testAgent(machine: Machine, over: Partial<AgentContext> = {}): {
   });
   return { ctx, executor, logs, shutdowns };
 }
+
+export interface RecordedRequest { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: any }
+
+export interface FakeIronic {
+  url: string;
+  requests: RecordedRequest[];
+  heartbeats: () => RecordedRequest[];
+  /** Answer this many lookups with 404 (node not in a lookup state) first. */
+  lookup404: number;
+  /** Answer this many heartbeats with 409 (node locked) first. */
+  heartbeat409: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Ironic API at the process boundary, answering as the recorded Ironic 21.4 does
+ * (../shared/data/agent-samples/recorded-direct-deploy): `GET /` with max version
+ * `maxVersion`, lookup (≥ 1.22, by MAC, token issued once then "******"), heartbeat
+ * (≥ 1.22, fields gated by version, token checked, 202).
+ */
+export async function fakeIronic(o: { nodeUuid: string; macs: string[]; maxVersion?: string; heartbeatTimeout?: number }): Promise<FakeIronic> {
+  const max = o.maxVersion ?? '1.82';
+  const ver = (s: string | undefined) => (s ?? '1.1').split('.').map(Number) as [number, number];
+  const ge = (a: [number, number], b: [number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]);
+  const fault = (msg: string) => JSON.stringify({ error_message: JSON.stringify({ faultstring: msg, faultcode: 'Client', debuginfo: null }) });
+  let issued = false;
+  const state: FakeIronic = {
+    url: '', requests: [], lookup404: 0, heartbeat409: 0, token: 'tok-' + 'x'.repeat(40),
+    heartbeats: () => state.requests.filter((r) => r.path.startsWith('/v1/heartbeat/')),
+    close: async () => {},
+  };
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => { raw += d; });
+    req.on('end', () => {
+      const body = raw ? JSON.parse(raw) : null;
+      const url = new URL(req.url ?? '/', 'http://x');
+      state.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      const v = ver(req.headers['x-openstack-ironic-api-version'] as string | undefined);
+      const send = (status: number, payload: string | null) => {
+        res.writeHead(status, payload === null ? {} : { 'content-type': 'application/json' });
+        res.end(payload ?? '');
+      };
+      if (req.method === 'GET' && url.pathname === '/') {
+        const dv = { id: 'v1', links: [{ href: `${state.url}/v1/`, rel: 'self' }], min_version: '1.1', status: 'CURRENT', version: max };
+        return send(200, JSON.stringify({ default_version: dv, description: 'Ironic', name: 'OpenStack Ironic API', versions: [dv] }));
+      }
+      if (!ge(v, [1, 22])) return send(404, fault('The resource could not be found.'));
+      if (req.method === 'GET' && url.pathname === '/v1/lookup') {
+        const macs = (url.searchParams.get('addresses') ?? '').split(',');
+        if (state.lookup404 > 0) { state.lookup404--; return send(404, fault('Node could not be found.')); }
+        if (!macs.some((m) => o.macs.includes(m))) return send(404, fault('Node could not be found.'));
+        const token = ge(v, [1, 62]) ? (issued ? '******' : state.token) : undefined;
+        if (token !== undefined) issued = true;
+        return send(200, JSON.stringify({
+          node: { uuid: o.nodeUuid, properties: { root_device: { name: '/dev/sda' } }, instance_info: {}, driver_internal_info: {}, links: [] },
+          config: {
+            ...(token === undefined ? {} : { agent_token: token }), agent_token_required: true, disable_deep_image_inspection: false,
+            enable_bios_bootloader_install: true, heartbeat_timeout: o.heartbeatTimeout ?? 300,
+            metrics: { backend: 'noop', global_prefix: null, prepend_host: false, prepend_host_reverse: true, prepend_uuid: false },
+            metrics_statsd: { statsd_host: 'localhost', statsd_port: 8125 }, permitted_image_formats: ['raw', 'qcow2', 'iso'],
+          },
+        }));
+      }
+      const hb = /^\/v1\/heartbeat\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && hb) {
+        if (hb[1] !== o.nodeUuid) return send(404, fault('Node could not be found.'));
+        const gated: [string, [number, number]][] = [['agent_version', [1, 36]], ['agent_token', [1, 62]], ['agent_verify_ca', [1, 68]], ['agent_status', [1, 72]]];
+        for (const [f, min] of gated) if (body && f in body && !ge(v, min)) return send(400, fault(`Field "${f}" not recognised`));
+        if (!body?.callback_url) return send(400, fault('Missing argument: "callback_url"'));
+        if (state.heartbeat409 > 0) { state.heartbeat409--; return send(409, fault('Node is locked')); }
+        if (ge(v, [1, 62]) && body.agent_token !== state.token) return send(400, fault('Invalid or missing agent token received.'));
+        return send(202, null);
+      }
+      return send(404, fault('The resource could not be found.'));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  state.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return state;
+}
+
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
