@@ -15,11 +15,11 @@ export class ProcessError extends Error {
 
 export function run(cmd: string, args: string[], opts: { allowCodes?: number[]; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'ENOENT' ? new Error(`${cmd} is not installed (needed by the agent)`) : err);
     });
@@ -28,6 +28,10 @@ export function run(cmd: string, args: string[], opts: { allowCodes?: number[]; 
       if (c === 0 || opts.allowCodes?.includes(c)) resolve({ stdout, stderr, code: c });
       else reject(new ProcessError(`${cmd} ${args.join(' ')}`, code, stdout, stderr));
     });
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      // A tool that exits before reading its input must not crash the agent (EPIPE).
+      child.stdin.on('error', () => {});
+      child.stdin.end(opts.input);
+    }
   });
 }

@@ -71,11 +71,13 @@ program.command('agent')
   .option('--lab-machine <file>', 'lab machine description (AgentMachine JSON) instead of reading Linux')
   .option('--lookup-timeout <s>', 'give up when lookup has not succeeded after this long (IPA lookup_timeout)', '600')
   .option('--tmp-dir <dir>', 'where non-streamed images are downloaded before conversion')
+  .option('--print-inventory', 'print the hardware inventory (IPA format) and exit')
   .action(async (opts) => {
     const { startAgent, LabMachine, LinuxMachine, loadAgentMachine } = await import('../agent/index.ts');
     const env = process.env;
     const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
     const machine = opts.labMachine ? new LabMachine(await loadAgentMachine(opts.labMachine)) : new LinuxMachine();
+    if (opts.printInventory) { console.log(JSON.stringify(await machine.inventory(), null, 2)); return; }
     const agent = await startAgent({
       machine,
       apiUrls: opts.apiUrl ? String(opts.apiUrl).split(',').map((u: string) => u.trim()).filter(Boolean) : [],

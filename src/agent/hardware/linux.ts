@@ -4,7 +4,7 @@
  * (where present; without it the DMI fields are empty), /proc/cmdline.
  * Powering off and rebooting run `poweroff` / `reboot`; boot entries use `efibootmgr`.
  */
-import { readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { run } from '../proc.ts';
 import type { BootEntry, Disk, Inventory, InventoryInterface, Machine } from './types.ts';
@@ -92,7 +92,8 @@ export class LinuxMachine implements Machine {
       const a = addrs[name] ?? [];
       const speed = Number(await readText(`/sys/class/net/${name}/speed`));
       const driver = await readlink(`/sys/class/net/${name}/device/driver`).catch(() => null);
-      const pci = await readlink(`/sys/class/net/${name}/device`).catch(() => null);
+      const devPath = await realpath(`/sys/class/net/${name}/device`).catch(() => null);
+      const pci = devPath ? devPath.split('/').filter((c) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(c)).pop() ?? null : null;
       out.push({
         name, mac_address: mac.toLowerCase(),
         ipv4_address: a.find((x) => x.family === 'IPv4')?.address ?? null,
@@ -103,7 +104,7 @@ export class LinuxMachine implements Machine {
         product: await readText(`/sys/class/net/${name}/device/device`),
         client_id: null, biosdevname: null,
         speed_mbps: Number.isFinite(speed) && speed > 0 ? speed : null,
-        pci_address: pci ? pci.split('/').pop() ?? null : null,
+        pci_address: pci,
         driver: driver ? driver.split('/').pop() ?? null : null,
       });
     }
