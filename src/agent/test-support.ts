@@ -63,6 +63,7 @@ export interface FileServer {
   hits: Map<string, number>;
   /** Paths whose next N responses are cut after this many bytes. */
   cut: Map<string, { after: number; times: number }>;
+  add(path: string, content: string | Buffer | { file: string }): void;
   close(): Promise<void>;
 }
 
@@ -96,7 +97,7 @@ export async function serveFiles(files: Record<string, string | Buffer | { file:
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}`, hits, cut,
+    url: `http://127.0.0.1:${port}`, hits, cut, add: (path, content) => { files[path] = content; },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -10,7 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,35 +92,77 @@ test('the real Ironic 21.4 conductor deploys an image through ingot agent', {
     }
   };
 
-  const sha = createHash('sha256').update(image).digest('hex');
-  const node = await call('POST', '/v1/nodes', {
-    driver: 'manual-management', deploy_interface: 'direct', power_interface: 'fake', management_interface: 'noop',
-    boot_interface: 'pxe', network_interface: 'noop', driver_info: { deploy_forces_oob_reboot: true },
-    properties: { capabilities: 'boot_mode:bios', cpu_arch: 'x86_64', root_device: { name: '/dev/sda' } },
-    instance_info: { image_source: `${files.url}/disk.raw`, image_os_hash_algo: 'sha256', image_os_hash_value: sha, image_disk_format: 'raw' },
-  });
-  await call('POST', '/v1/ports', { address: '52:54:00:1a:9e:01', node_uuid: node.uuid, pxe_enabled: true });
-  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'manage' });
-  await waitState(node.uuid, 'manageable', 60);
-  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'provide' });
-  await waitState(node.uuid, 'available', 60);
-  await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'active' });
+  /** Enrolls a node for `mac` as in the recording, makes it available, deploys `img` (with `configdrive`). */
+  const deploy = async (mac: string, path: string, img: Buffer, configdrive?: string) => {
+    const node = await call('POST', '/v1/nodes', {
+      driver: 'manual-management', deploy_interface: 'direct', power_interface: 'fake', management_interface: 'noop',
+      boot_interface: 'pxe', network_interface: 'noop', driver_info: { deploy_forces_oob_reboot: true },
+      properties: { capabilities: 'boot_mode:bios', cpu_arch: 'x86_64', root_device: { name: '/dev/sda' } },
+      instance_info: { image_source: `${files.url}${path}`, image_os_hash_algo: 'sha256', image_os_hash_value: createHash('sha256').update(img).digest('hex'), image_disk_format: 'raw' },
+    });
+    await call('POST', '/v1/ports', { address: mac, node_uuid: node.uuid, pxe_enabled: true });
+    await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'manage' });
+    await waitState(node.uuid, 'manageable', 60);
+    await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'provide' });
+    await waitState(node.uuid, 'available', 60);
+    await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'active', ...(configdrive ? { configdrive } : {}) });
+    return node.uuid as string;
+  };
 
-  agent = await startAgent({
-    machine: new LabMachine(machine.desc), apiUrls: [api], host: '127.0.0.1', port: 0,
-    lookupInterval: 1, lookupTimeout: 120, log: () => {},
-  });
-  const looked = await agent.ready;
-  assert.equal(looked.node.uuid, node.uuid, 'lookup by MAC found the enrolled node');
-  const done = await waitState(node.uuid, 'active', 240);
-  assert.equal(done.last_error, null);
+  await t.test('raw MBR image, as in the recording', async () => {
+    const uuid = await deploy('52:54:00:1a:9e:01', '/disk.raw', image);
+    agent = await startAgent({
+      machine: new LabMachine(machine.desc), apiUrls: [api], host: '127.0.0.1', port: 0,
+      lookupInterval: 1, lookupTimeout: 120, log: () => {},
+    });
+    const looked = await agent.ready;
+    assert.equal(looked.node.uuid, uuid, 'lookup by MAC found the enrolled node');
+    const done = await waitState(uuid, 'active', 240);
+    assert.equal(done.last_error, null);
 
-  // The disk file holds the image byte for byte, the rest of the disk untouched (zeros).
-  const written = await readRange(machine.desc.disks[0]!.path, 0, image.length);
-  assert.ok(written.equals(image), 'the image is on the disk byte for byte');
-  const after = await readRange(machine.desc.disks[0]!.path, image.length, 1024 * 1024);
-  assert.ok(after.every((b) => b === 0), 'nothing written past the image');
-  const cmds = agent.executor.list().map((c) => `${c.name}:${c.status}`);
-  assert.deepEqual(cmds, ['get_deploy_steps:SUCCEEDED', 'execute_deploy_step:SUCCEEDED', 'get_partition_uuids:SUCCEEDED', 'sync:SUCCEEDED']);
-  assert.deepEqual(agent.ctx.partitionUuids, { 'root uuid': '0x1badf00d' });
+    // The disk file holds the image byte for byte, the rest of the disk untouched (zeros).
+    const written = await readRange(machine.desc.disks[0]!.path, 0, image.length);
+    assert.ok(written.equals(image), 'the image is on the disk byte for byte');
+    const after = await readRange(machine.desc.disks[0]!.path, image.length, 1024 * 1024);
+    assert.ok(after.every((b) => b === 0), 'nothing written past the image');
+    const cmds = agent.executor.list().map((c) => `${c.name}:${c.status}`);
+    assert.deepEqual(cmds, ['get_deploy_steps:SUCCEEDED', 'execute_deploy_step:SUCCEEDED', 'get_partition_uuids:SUCCEEDED', 'sync:SUCCEEDED']);
+    assert.deepEqual(agent.ctx.partitionUuids, { 'root uuid': '0x1badf00d' });
+    await agent.close();
+  });
+
+  await t.test('GPT image with a config drive', async () => {
+    requireTools('xorriso', 'truncate');
+    const m2 = await makeMachine([128 * 1024 * 1024], { nics: [
+      { name: 'eth0', macAddress: '52:54:00:1a:9e:02', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
+    ] });
+    t.after(() => m2.close());
+    const gpt = join(m2.dir, 'gpt.img');
+    await run('truncate', ['-s', String(16 * 1024 * 1024), gpt]);
+    await run('sgdisk', ['-n', '1:2048:0', '-t', '1:8300', gpt]);
+    const gptImage = await readFile(gpt);
+    files.add('/gpt.raw', gptImage);
+    await mkdir(join(m2.dir, 'cd', 'openstack', 'latest'), { recursive: true });
+    await writeFile(join(m2.dir, 'cd', 'openstack', 'latest', 'meta_data.json'), '{"uuid": "x"}');
+    await run('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'config-2', '-J', '-r', '-o', join(m2.dir, 'cd.iso'), join(m2.dir, 'cd')]);
+    const iso = await readFile(join(m2.dir, 'cd.iso'));
+    const uuid = await deploy('52:54:00:1a:9e:02', '/gpt.raw', gptImage, gzipSync(iso).toString('base64'));
+    const a2 = await startAgent({ machine: new LabMachine(m2.desc), apiUrls: [api], host: '127.0.0.1', port: 0, lookupInterval: 1, lookupTimeout: 120, log: () => {} });
+    t.after(() => a2.close());
+    assert.equal((await a2.ready).node.uuid, uuid);
+    const done = await waitState(uuid, 'active', 240);
+    assert.equal(done.last_error, null);
+    const disk = m2.desc.disks[0]!.path;
+    const { stdout: verify } = await run('sgdisk', ['-v', disk]);
+    assert.match(verify, /No problems found/, 'backup GPT moved to the disk end');
+    const table = JSON.parse((await run('sfdisk', ['--json', disk])).stdout).partitiontable;
+    assert.equal(table.partitions.length, 2);
+    const p1 = table.partitions[0];
+    const p1bytes = await readRange(disk, p1.start * 512, p1.size * 512);
+    assert.ok(p1bytes.equals(gptImage.subarray(p1.start * 512, (p1.start + p1.size) * 512)), 'partition 1 byte for byte');
+    const p2 = table.partitions[1];
+    const { stdout: label } = await run('blkid', ['-p', '-o', 'value', '-s', 'LABEL', '-O', String(p2.start * 512), disk]);
+    assert.equal(label.trim(), 'config-2');
+    assert.ok((await readRange(disk, p2.start * 512, iso.length)).equals(iso), 'the config drive Ironic sent is in partition 2');
+  });
 });

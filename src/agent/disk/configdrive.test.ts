@@ -123,3 +123,13 @@ test('prepare_image with a GPT image smaller than the disk: backup GPT moved to 
   assert.ok((await readRange(disk, p1.offset, p1.size)).equals(image.subarray(p1.offset, p1.offset + p1.size)), 'partition 1 holds the image\'s bytes');
   assert.equal(sh('blkid', ['-p', '-o', 'value', '-s', 'LABEL', '-O', String(table!.partitions[1]!.offset), disk]).trim(), 'config-2');
 });
+
+test('a disk without a partition table gets no config drive (the image would be overwritten)', async (t) => {
+  requireTools('sfdisk');
+  const m = await makeMachine([128 * MiB]);
+  t.after(() => m.close());
+  const disk = (await new LabMachine(m.desc).disks())[0]!;
+  await assert.rejects(writeConfigDrive(disk, encode(randomBytes(100)), 'n1', () => {}),
+    (e: unknown) => e instanceof AgentError && /has no partition table/.test(e.details));
+  assert.ok((await readRange(disk.path, 0, 4096)).every((b) => b === 0), 'nothing written');
+});

@@ -81,7 +81,11 @@ async function createConfigPartition(disk: Disk, nodeUuid: string): Promise<Part
       throw configDriveError(`Config drive cannot be created for node ${nodeUuid}. Disk (${disk.name}) uses MBR ` +
         `partitioning and already has ${primaries} primary partitions.`);
     }
-    if (!before) await run('parted', ['-s', disk.path, '--', 'mklabel', 'msdos']);
+    // A label written now would overwrite the image's first sector: refuse, as ironic-lib's parted call fails.
+    if (!before) {
+      throw configDriveError(`Config drive cannot be created for node ${nodeUuid}: the image written to ${disk.name} ` +
+        'has no partition table. Use a whole-disk image with an MBR or GPT partition table.');
+    }
     await run('parted', ['-a', 'optimal', '-s', '--', disk.path, 'mkpart', 'primary', 'fat32', '-64MiB', '-0']);
   }
   const after = await readPartitionTable(disk.path);
