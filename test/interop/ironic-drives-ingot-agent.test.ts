@@ -1,6 +1,7 @@
 /**
- * Interop: the real Ironic 21.4 conductor deploys a whole-disk raw image through
- * `ingot agent` onto a lab machine's sparse disk file, with the setup of
+ * Interop: the real Ironic 21.4 conductor deploys whole-disk raw images (MBR; GPT with a
+ * config drive) through `ingot agent` onto lab machines' sparse disk files, and cleans a
+ * disk through it (automated cleaning: erase_devices_metadata, erase_devices), with the setup of
  * ../shared/data/agent-samples/recorded-direct-deploy (manual-management, power fake,
  * management noop, deploy direct, boot pxe with [agent] manage_agent_boot = false,
  * boot mode bios, automated cleaning off, image_download_source = http).
@@ -35,7 +36,7 @@ async function freePort(): Promise<number> {
 
 const peerPresent = existsSync(join(PEER_DIR, 'start.sh'));
 
-test('the real Ironic 21.4 conductor deploys an image through ingot agent', {
+test('the real Ironic 21.4 conductor deploys images and cleans disks through ingot agent', {
   skip: peerPresent ? false : `skipped: the Ironic peer scripts are absent (${PEER_DIR})`,
   timeout: 420_000,
 }, async (t) => {
@@ -164,5 +165,37 @@ test('the real Ironic 21.4 conductor deploys an image through ingot agent', {
     const { stdout: label } = await run('blkid', ['-p', '-o', 'value', '-s', 'LABEL', '-O', String(p2.start * 512), disk]);
     assert.equal(label.trim(), 'config-2');
     assert.ok((await readRange(disk, p2.start * 512, iso.length)).equals(iso), 'the config drive Ironic sent is in partition 2');
+  });
+
+  await t.test('automated cleaning through the agent wipes the disk', async () => {
+    const m3 = await makeMachine([32 * 1024 * 1024], { nics: [
+      { name: 'eth0', macAddress: '52:54:00:1a:9e:03', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
+    ] });
+    t.after(() => m3.close());
+    const disk = m3.desc.disks[0]!.path;
+    await run('sgdisk', ['-n', '1:2048:+8M', '-t', '1:8300', disk]);
+    const junk = randomBytes(1024 * 1024);
+    await writeFile(join(m3.dir, 'junk'), junk);
+    await run('dd', [`if=${join(m3.dir, 'junk')}`, `of=${disk}`, 'bs=1M', 'seek=4', 'conv=notrunc', 'status=none']);
+    const node = await call('POST', '/v1/nodes', {
+      driver: 'manual-management', deploy_interface: 'direct', power_interface: 'fake', management_interface: 'noop',
+      boot_interface: 'pxe', network_interface: 'noop', automated_clean: true,
+      properties: { capabilities: 'boot_mode:bios', cpu_arch: 'x86_64' },
+    });
+    await call('POST', '/v1/ports', { address: '52:54:00:1a:9e:03', node_uuid: node.uuid, pxe_enabled: true });
+    await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'manage' });
+    await waitState(node.uuid, 'manageable', 60);
+    await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'provide' });
+    const a3 = await startAgent({ machine: new LabMachine(m3.desc), apiUrls: [api], host: '127.0.0.1', port: 0, lookupInterval: 1, lookupTimeout: 120, log: () => {} });
+    t.after(() => a3.close());
+    assert.equal((await a3.ready).node.uuid, node.uuid);
+    const done = await waitState(node.uuid, 'available', 240);
+    assert.equal(done.last_error, null);
+    const steps = a3.executor.list().map((c) => c.toJSON()).filter((c) => c.command_name === 'execute_clean_step')
+      .map((c) => (c.command_result as { clean_step: { step: string } }).clean_step.step);
+    assert.deepEqual(steps, ['erase_devices_metadata', 'erase_devices'], 'Ironic ran the agent\'s steps by priority (99, 10)');
+    for (let off = 0; off < 32 * 1024 * 1024; off += 4 * 1024 * 1024) {
+      assert.ok((await readRange(disk, off, 4 * 1024 * 1024)).every((b) => b === 0), `disk zeroed at ${off}`);
+    }
   });
 });
