@@ -17,7 +17,7 @@ import type { AgentMachine } from '../contracts/agent-machine.ts';
 const UUID = '81421597-e7c5-42ff-a3c9-205325b61bdf';
 const MAC = '52:54:00:1a:9e:01';
 
-async function boot(t: { after: (fn: () => Promise<void>) => void }, opts: { maxVersion?: string; machine?: Partial<AgentMachine>; apiUrls?: boolean; hbTimeout?: number } = {}) {
+async function boot(t: { after: (fn: () => Promise<void>) => void }, opts: { maxVersion?: string; machine?: Partial<AgentMachine>; apiUrls?: boolean; hbTimeout?: number; autoTls?: boolean } = {}) {
   const api = await fakeIronic({ nodeUuid: UUID, macs: [MAC], maxVersion: opts.maxVersion, heartbeatTimeout: opts.hbTimeout });
   const m: TestMachine = await makeMachine([8 * 1024 * 1024], {
     nics: [{ name: 'eth0', macAddress: MAC, ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] }], ...opts.machine,
@@ -26,6 +26,7 @@ async function boot(t: { after: (fn: () => Promise<void>) => void }, opts: { max
   const agent: RunningAgent = await startAgent({
     machine: new LabMachine(m.desc), apiUrls: opts.apiUrls === false ? [] : [api.url], host: '127.0.0.1', port: 0,
     lookupInterval: 0.05, lookupTimeout: 30, heartbeatMinGap: 0.2, log: () => {}, onShutdown: (r) => shutdowns.push(r),
+    autoTls: opts.autoTls ?? false,
   });
   t.after(async () => { await agent.close(); await api.close(); await m.close(); });
   return { api, m, agent, shutdowns };
@@ -230,4 +231,26 @@ test('finalize_rescue records the password hash and stops the agent', async (t) 
   assert.equal(await readFile(`${m.dir}/rescue-shadow`, 'utf8'), 'rescue:$6$salt$hash:::::::\n');
   await until('the agent to stop', () => shutdowns.includes('rescued'));
   await assert.rejects(call(agent, 'GET', '/v1/status'), 'the command API is closed once rescued');
+});
+
+test('auto-TLS: HTTPS with a self-signed certificate sent as agent_verify_ca (API >= 1.68), plain HTTP below', async (t) => {
+  const { api, agent } = await boot(t, { autoTls: true });
+  await agent.ready;
+  await until('a heartbeat', () => api.heartbeats().length >= 1);
+  const hb = api.heartbeats()[0]!;
+  assert.match(hb.body.callback_url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(hb.body.agent_verify_ca, /^-----BEGIN CERTIFICATE-----/);
+  assert.equal(hb.body.agent_verify_ca, agent.certificate);
+  const { Agent } = await import('undici');
+  const verified = new Agent({ connect: { ca: hb.body.agent_verify_ca } });
+  t.after(() => verified.close());
+  const res = await request(`${hb.body.callback_url}/v1/status`, { dispatcher: verified });
+  assert.equal(((await res.body.json()) as { version: string }).version, '9.4.3', 'the certificate verifies the agent');
+  await assert.rejects(request(`${hb.body.callback_url}/v1/status`), 'an unknown CA is refused');
+
+  const old = await boot(t, { autoTls: true, maxVersion: '1.67' });
+  await old.agent.ready;
+  await until('a heartbeat', () => old.api.heartbeats().length >= 1);
+  assert.match(old.api.heartbeats()[0]!.body.callback_url, /^http:\/\//);
+  assert.equal('agent_verify_ca' in old.api.heartbeats()[0]!.body, false);
 });

@@ -17,6 +17,7 @@ import { rescueExtension } from './commands/rescue.ts';
 import { buildAgentServer, type TokenState } from './server.ts';
 import { IronicClient, type LookupResult } from './ironic-client.ts';
 import { Heartbeater } from './heartbeater.ts';
+import { selfSignedCertificate, type SelfSigned } from './tls.ts';
 import { apiUrlsFromCmdline, parseKernelCmdline } from './cmdline.ts';
 import { DEFAULT_DOWNLOAD_OPTIONS, type DownloadOptions } from './disk/download.ts';
 import type { Machine } from './hardware/types.ts';
@@ -33,6 +34,12 @@ export interface AgentOptions {
   port?: number;
   /** Host put in the callback URL (default: the bind host, or 127.0.0.1 for 0.0.0.0/::). */
   advertiseHost?: string;
+  /**
+   * IPA's auto-TLS (enable_auto_tls): when the API is at least 1.68, serve HTTPS with a
+   * self-signed certificate and send it as agent_verify_ca. Off by default (the recorded
+   * Ironic 21.4 exchange is plain HTTP).
+   */
+  autoTls?: boolean;
   /** IPA's lookup_timeout (s, default 600) and lookup_interval (s, default 1, doubled up to 30). */
   lookupTimeout?: number;
   lookupInterval?: number;
@@ -47,6 +54,8 @@ export interface AgentOptions {
 
 export interface RunningAgent {
   url: string;
+  /** The PEM of the auto-TLS certificate, or null (plain HTTP). */
+  certificate: string | null;
   server: FastifyInstance;
   executor: CommandExecutor;
   ctx: AgentContext;
@@ -101,12 +110,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   }, () => heartbeater?.force(), log);
 
   const startedAt = Date.now() / 1000;
-  server = await buildAgentServer({ executor, tokens, status: () => ({ started_at: startedAt, version: AGENT_VERSION }), log });
   const host = o.host ?? '0.0.0.0';
+  const adv = o.advertiseHost ?? kparams['ipa-advertise-host'] ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  let tls: SelfSigned | null = null;
+  if (o.autoTls) {
+    const v = await client.apiVersion();
+    if (v[0] > 1 || v[1] >= 68) tls = await selfSignedCertificate(adv, ctx.tmpDir);
+    else log(`auto-TLS off: the API's version ${v.join('.')} is below 1.68 (agent_verify_ca)`);
+  }
+  server = await buildAgentServer({ executor, tokens, status: () => ({ started_at: startedAt, version: AGENT_VERSION }), log, tls });
   await server.listen({ host, port: o.port ?? 9999 });
   const port = (server.server.address() as { port: number }).port;
-  const adv = o.advertiseHost ?? kparams['ipa-advertise-host'] ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-  const url = `http://${bracket(adv)}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${bracket(adv)}:${port}`;
   log(`command API listening on ${host}:${port}, advertised as ${url}`);
 
   const ready = (async () => {
@@ -126,7 +141,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         if (res.config.agent_md5_checksum_enable === false) ctx.download.md5Allowed = false;
         log(`lookup: this machine is node ${res.node.uuid}`);
         heartbeater = new Heartbeater({
-          client, uuid: res.node.uuid, callbackUrl: url, token: () => tokens.token, agentVersion: AGENT_VERSION,
+          client, uuid: res.node.uuid, callbackUrl: url, token: () => tokens.token, agentVersion: AGENT_VERSION, verifyCa: tls?.cert ?? null,
           heartbeatTimeout: Number(res.config.heartbeat_timeout ?? 300), minGap: o.heartbeatMinGap ?? 5, log,
         });
         heartbeater.start();
@@ -140,5 +155,5 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
   })();
   ready.catch(() => {});
-  return { url, server, executor, ctx, ready, heartbeater: () => heartbeater, close };
+  return { url, certificate: tls?.cert ?? null, server, executor, ctx, ready, heartbeater: () => heartbeater, close };
 }

@@ -12,6 +12,8 @@ export interface HeartbeaterOptions {
   callbackUrl: string;
   token: () => string | null;
   agentVersion: string;
+  /** PEM sent as agent_verify_ca (auto-TLS), or null. */
+  verifyCa?: string | null;
   heartbeatTimeout: number;
   /** IPA's 5 s: the loop's tick and the least gap between forced heartbeats. */
   minGap: number;
@@ -68,6 +70,7 @@ export class Heartbeater {
     try {
       await this.o.client.heartbeat({
         uuid: this.o.uuid, callbackUrl: this.o.callbackUrl, token: this.o.token(), agentVersion: this.o.agentVersion,
+        verifyCa: this.o.verifyCa ?? null,
       });
       this.forced = false;
       this.last = Date.now();

@@ -28,6 +28,8 @@ export interface ServerDeps {
   tokens: TokenState;
   status: () => { started_at: number; version: string };
   log?: (msg: string) => void;
+  /** Serve HTTPS with this certificate (auto-TLS). */
+  tls?: { cert: string; key: string } | null;
 }
 
 /** IPA's validate_agent_token. */
@@ -59,7 +61,9 @@ function rootOf(req: FastifyRequest): string {
 const isTrue = (v: unknown) => typeof v === 'string' && v.toLowerCase() === 'true';
 
 export async function buildAgentServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 256 * 1024 * 1024 });
+  const opts = { logger: false, routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 256 * 1024 * 1024 };
+  // One instance type for both: the HTTPS server is an http.Server subclass for our purposes.
+  const app = (deps.tls ? Fastify({ ...opts, https: { cert: deps.tls.cert, key: deps.tls.key } }) : Fastify(opts)) as unknown as FastifyInstance;
   // IPA parses the body as JSON whatever its Content-Type (get_json(force=True)).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {

@@ -71,6 +71,7 @@ program.command('agent')
   .option('--lab-machine <file>', 'lab machine description (AgentMachine JSON) instead of reading Linux')
   .option('--lookup-timeout <s>', 'give up when lookup has not succeeded after this long (IPA lookup_timeout)', '600')
   .option('--tmp-dir <dir>', 'where non-streamed images are downloaded before conversion')
+  .option('--auto-tls', 'serve HTTPS with a self-signed certificate sent as agent_verify_ca (IPA enable_auto_tls)')
   .option('--print-inventory', 'print the hardware inventory (IPA format) and exit')
   .action(async (opts) => {
     const { startAgent, LabMachine, LinuxMachine, loadAgentMachine } = await import('../agent/index.ts');
@@ -82,7 +83,7 @@ program.command('agent')
       machine,
       apiUrls: opts.apiUrl ? String(opts.apiUrl).split(',').map((u: string) => u.trim()).filter(Boolean) : [],
       host: opts.host, port: Number(opts.port), advertiseHost: opts.advertiseHost,
-      lookupTimeout: Number(opts.lookupTimeout), tmpDir: opts.tmpDir,
+      lookupTimeout: Number(opts.lookupTimeout), tmpDir: opts.tmpDir, autoTls: Boolean(opts.autoTls),
       // IPA's option names: image_download_connection_{retries,retry_interval,timeout}.
       download: {
         retries: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRIES, 2),
