@@ -167,6 +167,23 @@ test('the real Ironic 21.4 conductor deploys images and cleans disks through ing
     assert.ok((await readRange(disk, p2.start * 512, iso.length)).equals(iso), 'the config drive Ironic sent is in partition 2');
   });
 
+  await t.test('auto-TLS: Ironic verifies the agent with the certificate it sent as agent_verify_ca', async () => {
+    const m4 = await makeMachine([64 * 1024 * 1024], { nics: [
+      { name: 'eth0', macAddress: '52:54:00:1a:9e:04', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
+    ] });
+    t.after(() => m4.close());
+    const uuid = await deploy('52:54:00:1a:9e:04', '/disk.raw', image);
+    const a4 = await startAgent({ machine: new LabMachine(m4.desc), apiUrls: [api], host: '127.0.0.1', port: 0, autoTls: true, lookupInterval: 1, lookupTimeout: 120, log: () => {} });
+    t.after(() => a4.close());
+    assert.match(a4.url, /^https:/);
+    await a4.ready;
+    const done = await waitState(uuid, 'active', 240);
+    assert.equal(done.last_error, null);
+    // Ironic reached the HTTPS command API (verifying it with the PEM) for every step.
+    assert.deepEqual(a4.executor.list().map((c) => c.name), ['get_deploy_steps', 'execute_deploy_step', 'get_partition_uuids', 'sync']);
+    assert.ok((await readRange(m4.desc.disks[0]!.path, 0, image.length)).equals(image), 'the image is on the disk byte for byte');
+  });
+
   await t.test('automated cleaning through the agent wipes the disk', async () => {
     const m3 = await makeMachine([32 * 1024 * 1024], { nics: [
       { name: 'eth0', macAddress: '52:54:00:1a:9e:03', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
