@@ -92,7 +92,7 @@ async function openUrl(url: string, info: ImageInfo, logId: string, opts: Downlo
     const dispatcher = dispatcherFor(url, info, opts.timeout * 1000);
     let status: number | null = null;
     try {
-      const res = await request(url, { dispatcher, method: 'GET' });
+      const res = await request(url, { dispatcher, method: 'GET', highWaterMark: 4 * 1024 * 1024 });
       status = res.statusCode;
       if (res.statusCode !== 200) {
         const text = (await res.body.text()).slice(0, 500);

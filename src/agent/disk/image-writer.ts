@@ -47,16 +47,27 @@ export async function streamRawImage(info: ImageInfo, disk: Disk, o: WriteImageO
     if (img.contentLength !== null && img.contentLength > disk.size) { await img.close(); throw tooLarge(info, disk, img.contentLength); }
     const check = new HashCheck(expected);
     const fh = await open(disk.path, 'r+');
-    const buf = Buffer.allocUnsafe(WRITE_BUFFER);
+    // Two buffers: one fills from the network while the other is being written.
+    const bufs = [Buffer.allocUnsafe(WRITE_BUFFER), Buffer.allocUnsafe(WRITE_BUFFER)];
+    let cur = 0;
+    let buf = bufs[0]!;
     let fill = 0;
     let pos = 0;
-    let first = true;
-    const flush = async () => {
+    let pending: Promise<void> | null = null;
+    const writeAll = async (b: Buffer, len: number, at: number) => {
       let off = 0;
-      while (off < fill) off += (await fh.write(buf, off, fill - off, pos + off)).bytesWritten;
+      while (off < len) off += (await fh.write(b, off, len - off, at + off)).bytesWritten;
+    };
+    const flush = async () => {
+      if (pending) await pending;
+      pending = writeAll(buf, fill, pos);
+      pending.catch(() => {});
       pos += fill;
       fill = 0;
+      cur ^= 1;
+      buf = bufs[cur]!;
     };
+    let first = true;
     try {
       try {
         for await (const chunk of img.body) {
@@ -78,12 +89,14 @@ export async function streamRawImage(info: ImageInfo, disk: Disk, o: WriteImageO
           }
         }
         await flush();
+        await pending;
       } catch (err) {
         if (err instanceof AgentError) throw err;
         throw imageDownloadError(info.id, `Unable to write image to device ${disk.name}. Error: ${(err as Error).message}`);
       }
       await fh.sync();
     } finally {
+      await (pending as Promise<void> | null)?.catch(() => {});
       await fh.close();
       await img.close();
     }
