@@ -1,6 +1,7 @@
 /**
  * Interop: the real Ironic 21.4 conductor deploys whole-disk raw images (MBR; GPT with a
- * config drive) through `ingot agent` onto lab machines' sparse disk files, and cleans a
+ * config drive; over auto-TLS) through `ingot agent` onto lab machines' sparse disk files,
+ * fails a deploy whose checksum does not match (last_error names it), and cleans a
  * disk through it (automated cleaning: erase_devices_metadata, erase_devices), with the setup of
  * ../shared/data/agent-samples/recorded-direct-deploy (manual-management, power fake,
  * management noop, deploy direct, boot pxe with [agent] manage_agent_boot = false,
@@ -94,12 +95,12 @@ test('the real Ironic 21.4 conductor deploys images and cleans disks through ing
   };
 
   /** Enrolls a node for `mac` as in the recording, makes it available, deploys `img` (with `configdrive`). */
-  const deploy = async (mac: string, path: string, img: Buffer, configdrive?: string) => {
+  const deploy = async (mac: string, path: string, img: Buffer, configdrive?: string, hashValue?: string) => {
     const node = await call('POST', '/v1/nodes', {
       driver: 'manual-management', deploy_interface: 'direct', power_interface: 'fake', management_interface: 'noop',
       boot_interface: 'pxe', network_interface: 'noop', driver_info: { deploy_forces_oob_reboot: true },
       properties: { capabilities: 'boot_mode:bios', cpu_arch: 'x86_64', root_device: { name: '/dev/sda' } },
-      instance_info: { image_source: `${files.url}${path}`, image_os_hash_algo: 'sha256', image_os_hash_value: createHash('sha256').update(img).digest('hex'), image_disk_format: 'raw' },
+      instance_info: { image_source: `${files.url}${path}`, image_os_hash_algo: 'sha256', image_os_hash_value: hashValue ?? createHash('sha256').update(img).digest('hex'), image_disk_format: 'raw' },
     });
     await call('POST', '/v1/ports', { address: mac, node_uuid: node.uuid, pxe_enabled: true });
     await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target: 'manage' });
@@ -182,6 +183,28 @@ test('the real Ironic 21.4 conductor deploys images and cleans disks through ing
     // Ironic reached the HTTPS command API (verifying it with the PEM) for every step.
     assert.deepEqual(a4.executor.list().map((c) => c.name), ['get_deploy_steps', 'execute_deploy_step', 'get_partition_uuids', 'sync']);
     assert.ok((await readRange(m4.desc.disks[0]!.path, 0, image.length)).equals(image), 'the image is on the disk byte for byte');
+  });
+
+  await t.test('a checksum mismatch ends in deploy failed, last_error naming the checksum', async () => {
+    const m5 = await makeMachine([64 * 1024 * 1024], { nics: [
+      { name: 'eth0', macAddress: '52:54:00:1a:9e:05', ipv4Address: '127.0.0.1', pxe: true, speedMbps: 1000, lldp: [] },
+    ] });
+    t.after(() => m5.close());
+    const wrong = createHash('sha256').update('not the image').digest('hex');
+    const uuid = await deploy('52:54:00:1a:9e:05', '/disk.raw', image, undefined, wrong);
+    const a5 = await startAgent({ machine: new LabMachine(m5.desc), apiUrls: [api], host: '127.0.0.1', port: 0, lookupInterval: 1, lookupTimeout: 120,
+      download: { retries: 1, retryInterval: 0.1 }, log: () => {} });
+    t.after(() => a5.close());
+    await a5.ready;
+    const end = Date.now() + 240_000;
+    let n = await call('GET', `/v1/nodes/${uuid}`);
+    while (n.provision_state !== 'deploy failed' && Date.now() < end) {
+      assert.notEqual(n.provision_state, 'active');
+      await new Promise((r) => setTimeout(r, 1000));
+      n = await call('GET', `/v1/nodes/${uuid}`);
+    }
+    assert.equal(n.provision_state, 'deploy failed');
+    assert.match(n.last_error, new RegExp(`image checksum: ${wrong}; verification checksum: ${createHash('sha256').update(image).digest('hex')}`));
   });
 
   await t.test('automated cleaning through the agent wipes the disk', async () => {
