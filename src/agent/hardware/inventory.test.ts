@@ -39,9 +39,10 @@ test('Linux parsers: cpuinfo, meminfo, lsblk', () => {
     { name: 'sda', path: '/dev/sda', type: 'disk', size: 480103981056, rota: false, model: 'MZ7LH480 ', vendor: 'ATA     ', serial: 'S45P', wwn: '0x5002', hctl: '0:0:0:0', tran: 'sata', 'log-sec': 512, 'phy-sec': 4096, ro: false },
     { name: 'sr0', path: '/dev/sr0', type: 'rom', size: 1024, rota: true },
     { name: 'loop0', path: '/dev/loop0', type: 'loop', size: 1024 },
+    { name: 'zram0', path: '/dev/zram0', type: 'disk', size: 1024 },
     { name: 'sdb', path: '/dev/sdb', type: 'disk', size: '1000', rota: '1', ro: '1' },
   ] }), { '/dev/sda': '/dev/disk/by-path/pci-0000:00:17.0-ata-1' });
-  assert.equal(disks.length, 1, 'only writable whole disks');
+  assert.equal(disks.length, 1, 'only writable whole disks, no memory-backed ones');
   assert.deepEqual({ ...disks[0] }, {
     name: '/dev/sda', path: '/dev/sda', model: 'MZ7LH480', size: 480103981056, rotational: false, wwn: '0x5002', serial: 'S45P', vendor: 'ATA',
     wwn_with_extension: '0x5002', wwn_vendor_extension: null, hctl: '0:0:0:0', by_path: '/dev/disk/by-path/pci-0000:00:17.0-ata-1',

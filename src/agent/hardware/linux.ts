@@ -48,6 +48,8 @@ export function parseLsblk(json: string, byPath: Record<string, string> = {}): D
     if (d.type !== 'disk') continue;
     if (d.ro === true || d.ro === '1') continue;
     const name = d.path ?? `/dev/${d.kname ?? d.name}`;
+    // Memory-backed disks are no install targets (IPA lists only real block subsystems).
+    if (/^\/dev\/(zram|ram)\d+$/.test(name)) continue;
     const bool = (v: unknown) => v === true || v === '1' || v === 1;
     const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
     out.push({
