@@ -32,7 +32,10 @@ export interface AgentOptions {
   host?: string;
   /** 9999 by default; 0 picks a free port. */
   port?: number;
-  /** Host put in the callback URL (default: the bind host, or 127.0.0.1 for 0.0.0.0/::). */
+  /**
+   * Host put in the callback URL. Default: ipa-advertise-host, else the bind host, else
+   * (bound to 0.0.0.0/::) the machine's address towards the API (IPA's route lookup), else 127.0.0.1.
+   */
   advertiseHost?: string;
   /**
    * IPA's auto-TLS (enable_auto_tls): when the API is at least 1.68, serve HTTPS with a
@@ -111,7 +114,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
 
   const startedAt = Date.now() / 1000;
   const host = o.host ?? '0.0.0.0';
-  const adv = o.advertiseHost ?? kparams['ipa-advertise-host'] ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const apiHost = new URL(apiUrls[0]!).hostname.replace(/^\[|\]$/g, '');
+  const adv = o.advertiseHost ?? kparams['ipa-advertise-host'] ??
+    (wildcard ? (await o.machine.routeSource(apiHost)) ?? '127.0.0.1' : host);
   let tls: SelfSigned | null = null;
   if (o.autoTls) {
     const v = await client.apiVersion();

@@ -56,3 +56,22 @@ test('this machine\'s Linux inventory reads without error (read-only)', async ()
   assert.ok(inv.cpu.count >= 1);
   assert.ok(inv.memory.total > 0);
 });
+
+test('the advertised address: the route source on Linux, the booted NIC in the lab', async (t) => {
+  assert.equal(await new LinuxMachine().routeSource('127.0.0.1'), '127.0.0.1');
+  const m = await makeMachine([1024], { nics: [
+    { name: 'eth0', macAddress: '52:54:00:00:00:01', ipv4Address: '192.0.2.10', pxe: false, speedMbps: null, lldp: [] },
+    { name: 'eth1', macAddress: '52:54:00:00:00:02', ipv4Address: '192.0.2.11', pxe: true, speedMbps: null, lldp: [] },
+  ] });
+  t.after(() => m.close());
+  assert.equal(await new LabMachine(m.desc).routeSource('203.0.113.1'), '192.0.2.11');
+});
+
+test('a machine description of an unknown version is refused', async (t) => {
+  const { loadAgentMachine } = await import('./lab.ts');
+  const { writeFile } = await import('node:fs/promises');
+  const m = await makeMachine([1024]);
+  t.after(() => m.close());
+  await writeFile(m.file, JSON.stringify({ ...m.desc, version: 99 }));
+  await assert.rejects(loadAgentMachine(m.file), /version 99 is not supported/);
+});

@@ -42,6 +42,10 @@ export class LabMachine implements Machine {
 
   async kernelCmdline(): Promise<string> { return this.desc.kernelCmdline; }
 
+  async routeSource(_dest: string): Promise<string | null> {
+    return (this.desc.nics.find((n) => n.pxe) ?? this.desc.nics[0])?.ipv4Address ?? null;
+  }
+
   async inventory(): Promise<Inventory> {
     const d = this.desc;
     const pxe = d.nics.find((n) => n.pxe);

@@ -117,6 +117,13 @@ export class LinuxMachine implements Machine {
 
   async kernelCmdline(): Promise<string> { return (await readText('/proc/cmdline')) ?? ''; }
 
+  async routeSource(dest: string): Promise<string | null> {
+    try {
+      const { stdout } = await run('ip', ['route', 'get', dest]);
+      return /\bsrc\s+(\S+)/.exec(stdout)?.[1] ?? null;
+    } catch { return null; }
+  }
+
   async inventory(): Promise<Inventory> {
     const cpu = parseCpuinfo((await readText('/proc/cpuinfo')) ?? '');
     const arch = (await run('uname', ['-m'])).stdout.trim();

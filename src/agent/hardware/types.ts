@@ -76,6 +76,11 @@ export interface Machine {
   /** MACs of every interface that has one, lower-case colon form. */
   macs(): Promise<string[]>;
   kernelCmdline(): Promise<string>;
+  /**
+   * The address this machine reaches `dest` from (IPA's advertise address when none is
+   * configured): `ip route get` on Linux, the booted NIC's IPv4 address in the lab. Null if unknown.
+   */
+  routeSource(dest: string): Promise<string | null>;
   /** Flush buffers (`sync`). */
   sync(): Promise<void>;
   powerOff(): Promise<void>;
