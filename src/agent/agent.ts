@@ -34,7 +34,8 @@ export interface AgentOptions {
   port?: number;
   /**
    * Host put in the callback URL. Default: ipa-advertise-host, else the bind host, else
-   * (bound to 0.0.0.0/::) the machine's address towards the API (IPA's route lookup), else 127.0.0.1.
+   * (bound to 0.0.0.0/::) the machine's address towards the API (IPA's route lookup; none in
+   * the lab), else 127.0.0.1.
    */
   advertiseHost?: string;
   /**

@@ -42,9 +42,11 @@ export class LabMachine implements Machine {
 
   async kernelCmdline(): Promise<string> { return this.desc.kernelCmdline; }
 
-  async routeSource(_dest: string): Promise<string | null> {
-    return (this.desc.nics.find((n) => n.pxe) ?? this.desc.nics[0])?.ipv4Address ?? null;
-  }
+  /**
+   * Null: a lab machine's agent runs on the lab's host, and its NICs' addresses are
+   * descriptive only; the lab passes --advertise-host when 127.0.0.1 is not right.
+   */
+  async routeSource(_dest: string): Promise<string | null> { return null; }
 
   async inventory(): Promise<Inventory> {
     const d = this.desc;
