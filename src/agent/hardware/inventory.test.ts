@@ -75,3 +75,18 @@ test('a machine description of an unknown version is refused', async (t) => {
   await writeFile(m.file, JSON.stringify({ ...m.desc, version: 99 }));
   await assert.rejects(loadAgentMachine(m.file), /version 99 is not supported/);
 });
+
+test('lab NVRAM: an entry with the same label is replaced and booted first, others kept in order', async (t) => {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const m = await makeMachine([1024]);
+  t.after(() => m.close());
+  await writeFile(m.desc.nvramPath, JSON.stringify({
+    bootEntries: [{ label: 'pxe', disk: '', partition: null, loader: null }, { label: 'ironic1', disk: '/dev/sdb', partition: null, loader: null }],
+    bootOrder: [0, 1],
+  }));
+  await new LabMachine(m.desc).recordBootEntry({ label: 'ironic1', disk: '/dev/sda', partition: '/dev/sda1', loader: '\\EFI\\BOOT\\BOOTX64.EFI' });
+  assert.deepEqual(JSON.parse(await readFile(m.desc.nvramPath, 'utf8')), {
+    bootEntries: [{ label: 'pxe', disk: '', partition: null, loader: null }, { label: 'ironic1', disk: '/dev/sda', partition: '/dev/sda1', loader: '\\EFI\\BOOT\\BOOTX64.EFI' }],
+    bootOrder: [1, 0],
+  });
+});
