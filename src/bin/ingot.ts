@@ -84,6 +84,42 @@ program.command('lab')
     process.on('SIGTERM', stop);
   });
 
+program.command('agent')
+  .description('The deploy agent (IPA protocol): looks this machine up by its MACs, heartbeats, serves commands on port 9999')
+  .option('--api-url <url>', 'Ironic/Ingot API URL(s), comma separated (default: ipa-api-url from the kernel command line)')
+  .option('--port <port>', 'command API port', '9999')
+  .option('--host <host>', 'command API listen address', '0.0.0.0')
+  .option('--advertise-host <host>', 'host put in the callback URL sent with heartbeats')
+  .option('--lab-machine <file>', 'lab machine description (AgentMachine JSON) instead of reading Linux')
+  .option('--lookup-timeout <s>', 'give up when lookup has not succeeded after this long (IPA lookup_timeout)', '600')
+  .option('--tmp-dir <dir>', 'where non-streamed images are downloaded before conversion')
+  .option('--auto-tls', 'serve HTTPS with a self-signed certificate sent as agent_verify_ca (IPA enable_auto_tls)')
+  .option('--print-inventory', 'print the hardware inventory (IPA format) and exit')
+  .action(async (opts) => {
+    const { startAgent, LabMachine, LinuxMachine, loadAgentMachine } = await import('../agent/index.ts');
+    const env = process.env;
+    const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+    const machine = opts.labMachine ? new LabMachine(await loadAgentMachine(opts.labMachine)) : new LinuxMachine();
+    if (opts.printInventory) { console.log(JSON.stringify(await machine.inventory(), null, 2)); return; }
+    const agent = await startAgent({
+      machine,
+      apiUrls: opts.apiUrl ? String(opts.apiUrl).split(',').map((u: string) => u.trim()).filter(Boolean) : [],
+      host: opts.host, port: Number(opts.port), advertiseHost: opts.advertiseHost,
+      lookupTimeout: Number(opts.lookupTimeout), tmpDir: opts.tmpDir, autoTls: Boolean(opts.autoTls),
+      // IPA's option names: image_download_connection_{retries,retry_interval,timeout}.
+      download: {
+        retries: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRIES, 2),
+        retryInterval: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRY_INTERVAL, 5),
+        timeout: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_TIMEOUT, 60),
+      },
+      onShutdown: () => process.exit(0),
+    });
+    agent.ready.catch((err: Error) => { console.error(`ingot agent: ${err.message}`); process.exit(1); });
+    const stop = async () => { await agent.close(); process.exit(0); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
