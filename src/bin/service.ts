@@ -11,6 +11,7 @@ import type { Config } from '../config/config.ts';
 import { DriverRegistry } from '../drivers/registry.ts';
 import { builtinFactories } from '../drivers/implementations.ts';
 import { RedfishConnectionCache } from '../drivers/redfish/index.ts';
+import { ipmiFromConfig } from './ipmi-options.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 
@@ -28,7 +29,8 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
   const redfishConnections = new RedfishConnectionCache();
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
+  const { ipmitool, ipmiConsoles } = ipmiFromConfig(config.ipmi, config.host);
+  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections, ipmitool, ipmiConsoles }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
@@ -48,6 +50,7 @@ export async function startService(config: Config, opts: { listen?: boolean; per
       await api.close();
       await conductor.stop();
       await redfishConnections.close();
+      await ipmiConsoles.close();
       await db.close();
     },
   };

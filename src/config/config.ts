@@ -56,6 +56,37 @@ export interface Config {
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** The ipmitool interfaces' options (Ironic's [ipmi], [console] and the waits they use). */
+  ipmi: IpmiConfig;
+}
+
+/**
+ * Ironic's `[ipmi]` options (env `INGOT_<OPTION>`), the `[conductor]`/`[deploy]` values the
+ * ipmitool power and management use, and `[console]` for the ipmitool consoles.
+ */
+export interface IpmiConfig {
+  /** The ipmitool program (INGOT_IPMITOOL_PATH; Ingot's own option). */
+  ipmitoolPath: string;
+  minCommandInterval: number;
+  commandRetryTimeout: number;
+  useIpmitoolRetries: boolean;
+  killOnTimeout: boolean;
+  disableBootTimeout: boolean;
+  additionalRetryableIpmiErrors: string[];
+  /** [ipmi] debug (INGOT_IPMI_DEBUG). */
+  debug: boolean;
+  /** [DEFAULT] tempdir: where password files go (INGOT_TEMPDIR; default the OS temp dir). */
+  tempDir?: string;
+  powerStateChangeTimeout: number;
+  softPowerOffTimeout: number;
+  defaultBootMode: 'uefi' | 'bios';
+  /** [console] port_range "start:stop" (INGOT_CONSOLE_PORT_RANGE). */
+  consolePortRange?: string;
+  socatAddress: string;
+  terminal: string;
+  terminalCertDir?: string;
+  terminalTimeout: number;
+  subprocessTimeout: number;
 }
 
 /**
@@ -79,6 +110,10 @@ export const DEFAULT_ENABLED: Record<InterfaceKind, string[]> = {
 
 function list(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+function bool(v: string | undefined, d: boolean): boolean {
+  if (v === undefined || v.trim() === '') return d;
+  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
 }
 function num(v: string | undefined, d: number): number {
   const n = v === undefined ? NaN : Number(v);
@@ -133,6 +168,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
     httpPort: num(env.INGOT_HTTP_PORT, 8080),
     httpUrl: env.INGOT_HTTP_URL,
+    ipmi: {
+      ipmitoolPath: env.INGOT_IPMITOOL_PATH ?? 'ipmitool',
+      minCommandInterval: num(env.INGOT_MIN_COMMAND_INTERVAL, 5),
+      commandRetryTimeout: num(env.INGOT_COMMAND_RETRY_TIMEOUT, 60),
+      useIpmitoolRetries: bool(env.INGOT_USE_IPMITOOL_RETRIES, false),
+      killOnTimeout: bool(env.INGOT_KILL_ON_TIMEOUT, true),
+      disableBootTimeout: bool(env.INGOT_DISABLE_BOOT_TIMEOUT, true),
+      additionalRetryableIpmiErrors: list(env.INGOT_ADDITIONAL_RETRYABLE_IPMI_ERRORS) ?? [],
+      debug: bool(env.INGOT_IPMI_DEBUG, false),
+      tempDir: env.INGOT_TEMPDIR,
+      powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),
+      softPowerOffTimeout: num(env.INGOT_SOFT_POWER_OFF_TIMEOUT, 600),
+      defaultBootMode: env.INGOT_DEFAULT_BOOT_MODE === 'bios' ? 'bios' : 'uefi',
+      consolePortRange: env.INGOT_CONSOLE_PORT_RANGE,
+      socatAddress: env.INGOT_SOCAT_ADDRESS ?? '127.0.0.1',
+      terminal: env.INGOT_TERMINAL ?? 'shellinaboxd',
+      terminalCertDir: env.INGOT_TERMINAL_CERT_DIR,
+      terminalTimeout: num(env.INGOT_TERMINAL_TIMEOUT, 600),
+      subprocessTimeout: num(env.INGOT_SUBPROCESS_TIMEOUT, 10),
+    },
   };
   const merged = { ...base, ...over };
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
