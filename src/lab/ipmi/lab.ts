@@ -76,13 +76,14 @@ function startBmc(python: string, args: string[], timeoutMs: number): Promise<{ 
     };
     const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (e) => fail(`could not be started: ${e.message}`));
-    child.once('exit', (code, sig) => fail(`exited (${sig ?? code}) before it was ready`));
+    const early = (code: number | null, sig: string | null): void => fail(`exited (${sig ?? code}) before it was ready`);
+    child.once('exit', early);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const m = /READY (\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.removeListener('exit', early);
         resolve({ proc, port: Number(m[1]) });
       }
     });
