@@ -10,8 +10,8 @@ Usage: bmc.py --control URL --port PORT [--address ADDR] [--user NAME:PASSWORD .
 Prints one line "READY <port>" on stdout once the UDP socket is bound (port 0 = any),
 then serves until killed (SIGTERM).
 
-Completion codes (IPMI spec table 5-2): 0xc0 node busy (the control API is unreachable:
-retrying may help), 0xd5 not supported in the present state (the lab refused the
+Completion codes (IPMI spec table 5-2): 0xc0 node busy (the control API is unreachable
+or answers 503, the lab's "busy" fault: retrying may help), 0xd5 not supported in the present state (the lab refused the
 action), 0xcc invalid data (unknown boot device).
 """
 import argparse
@@ -54,7 +54,8 @@ class LabBmc(bmc.Bmc):
         except urllib.error.HTTPError as e:
             detail = e.read().decode(errors='replace')
             sys.stderr.write('lab control %s %s: %s %s\n' % (method, path, e.code, detail))
-            raise LabError(INVALID_DATA if e.code == 400 else NOT_IN_STATE, detail)
+            code = {400: INVALID_DATA, 503: NODE_BUSY}.get(e.code, NOT_IN_STATE)
+            raise LabError(code, detail)
         except (urllib.error.URLError, OSError) as e:
             sys.stderr.write('lab control %s %s unreachable: %s\n' % (method, path, e))
             raise LabError(NODE_BUSY, str(e))

@@ -17,7 +17,8 @@
  *   PATCH) the answer is derived from the machine.
  * - `POST /machines/:i/bmc-reset` `{warm}`: counted (`bmcResets`), no effect on the machine.
  * Errors: 400 bad input (the BMC answers "invalid data"), 404 unknown machine, 409 the
- * machine refused (the BMC answers "not supported in present state").
+ * machine refused (the BMC answers "not supported in present state"), 503 the `busy`
+ * fault (the BMC answers "node busy").
  *
  * @module
  */
@@ -43,6 +44,11 @@ export interface IpmiControlState {
   bmcResets: number[];
   /** IPMI requests that reached the control API, per machine position. */
   requests: number[];
+  /**
+   * Fault: the next N requests of machine i are answered 503, which its BMC turns into the
+   * IPMI completion code 0xc0 "Node busy" (one of the errors Ironic retries on).
+   */
+  busy: number[];
 }
 
 export interface IpmiControl {
@@ -117,7 +123,7 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
 /** Starts the control API over `machines` on `host` (default 127.0.0.1), a free port. */
 export async function startIpmiControl(machines: readonly LabMachine[], host = '127.0.0.1'): Promise<IpmiControl> {
   const remembered = new Map<number, Remembered>();
-  const state: IpmiControlState = { bmcResets: machines.map(() => 0), requests: machines.map(() => 0) };
+  const state: IpmiControlState = { bmcResets: machines.map(() => 0), requests: machines.map(() => 0), busy: machines.map(() => 0) };
 
   const handle = async (req: IncomingMessage): Promise<unknown> => {
     const match = /^\/machines\/(\d+)\/([a-z-]+)$/.exec(req.url?.split('?')[0] ?? '');
@@ -126,6 +132,7 @@ export async function startIpmiControl(machines: readonly LabMachine[], host = '
     const m = machines[i];
     if (!m) throw new HttpError(404, `no machine at position ${i}`);
     state.requests[i]!++;
+    if (state.busy[i]! > 0) { state.busy[i]!--; throw new HttpError(503, `machine ${m.id} is busy (injected fault)`); }
     const route = `${req.method} ${match[2]}`;
     switch (route) {
       case 'GET state': return { power: m.power };
