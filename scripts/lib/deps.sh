@@ -52,4 +52,8 @@ ensure_apt() {
 
 # What the real-client suites need: python-ironicclient's functional suite drives the
 # `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
-CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool python3-pyghmi socat qemu-utils)
+
+# What the unit/system tests need beyond Node: the IPMI driver runs Debian's ipmitool, the
+# lab's IPMI BMCs run on python3-pyghmi, and the ipmitool-socat console runs socat.
+UNIT_TEST_PACKAGES=(ipmitool python3-pyghmi socat)

@@ -143,10 +143,23 @@ abstract class IpmiConsole extends IpmiBase implements ConsoleInterface {
     await this.validate(ctx);
     await this.releasePort(ctx);
     const info = await this.info(ctx);
+    let allocated: number | null = null;
     if (!info.terminalPort || (ctx.node.driver_internal_info as Record<string, unknown>).allocated_ipmi_terminal_port === info.terminalPort) {
-      info.terminalPort = await this.consoles.acquirePort(this.kind === 'socat' ? this.consoles.options.socatAddress : '0.0.0.0');
-      ctx.setInternalInfo({ allocated_ipmi_terminal_port: info.terminalPort });
+      allocated = info.terminalPort = await this.consoles.acquirePort(this.kind === 'socat' ? this.consoles.options.socatAddress : '0.0.0.0');
+      ctx.setInternalInfo({ allocated_ipmi_terminal_port: allocated });
     }
+    try {
+      await this.launch(ctx, info, info.terminalPort);
+    } catch (err) {
+      if (allocated !== null) {
+        this.consoles.allocated.delete(allocated);
+        ctx.setInternalInfo({ allocated_ipmi_terminal_port: null });
+      }
+      throw err;
+    }
+  }
+
+  private async launch(ctx: DriverContext, info: IpmiDriverInfo, port: number): Promise<void> {
     await this.consoles.tool.exec(ctx, info, 'sol deactivate', { okExitCodes: [0, 1] });
     try {
       await this.consoles.tool.exec(ctx, info, 'sol info');
@@ -165,9 +178,8 @@ abstract class IpmiConsole extends IpmiBase implements ConsoleInterface {
       throw new DriverError(`Failed to create the password file. ${(err as Error).message}`, { reason: 'ipmi_password_file' });
     }
     const ipmiCmd = [this.tool.options.ipmitoolPath, ...ipmitoolConnectionArgs(info, this.tool.options.debug), '-f', pwFile, 'sol', 'activate'].join(' ');
-    const args = this.args(info.terminalPort, ipmiCmd, pidFile);
     try {
-      await this.run(ctx.node.uuid, args, pwFile, pidFile);
+      await this.run(ctx.node.uuid, this.args(port, ipmiCmd, pidFile), pwFile, pidFile);
     } catch (err) {
       await unlink(pwFile).catch(() => undefined);
       throw err;
