@@ -20,14 +20,15 @@ export const BOOT_DEVICE_HEXA_MAP: Readonly<Record<string, string>> = {
   pxe: '0x04', disk: '0x08', cdrom: '0x14', bios: '0x18', safe: '0x0c',
 };
 
-export async function setIpmiBootDevice(tool: Ipmitool, ctx: DriverContext, info: IpmiDriverInfo, device: string, persistent: boolean): Promise<void> {
+export async function setIpmiBootDevice(tool: Ipmitool, ctx: DriverContext, info: IpmiDriverInfo, device: string, persistent: boolean,
+  opts: { remember?: boolean } = {}): Promise<void> {
   if (!Object.hasOwn(BOOT_DEVICE_HEXA_MAP, device)) throw new InvalidError(`Invalid boot device ${device} specified.`);
   const driverInfo = ctx.node.driver_info as Record<string, unknown>;
   const idt = driverInfo.ipmi_disable_boot_timeout ?? tool.options.disableBootTimeout;
   if (boolFromString(idt)) await tool.exec(ctx, info, 'raw 0x00 0x08 0x03 0x08');
   else ctx.logger.info({ node: ctx.node.uuid }, "driver_info['ipmi_disable_boot_timeout'] is set to False, so not sending ipmi boot-timeout-disable");
 
-  if (boolFromString(driverInfo.ipmi_force_boot_device ?? false)) {
+  if (boolFromString(driverInfo.ipmi_force_boot_device ?? false) && opts.remember !== false) {
     // Ironic's force_persistent_boot: Ironic deletes is_next_boot_persistent; Ingot can only null it.
     ctx.setInternalInfo(persistent ? { is_next_boot_persistent: null, persistent_boot_device: device } : { is_next_boot_persistent: false });
     persistent = false;
@@ -47,6 +48,10 @@ export async function setIpmiBootDevice(tool: Ipmitool, ctx: DriverContext, info
  * Ironic's driver_utils.ensure_next_boot_device (before every power-on): with
  * ipmi_force_boot_device, set the remembered device again (one-time), unless the last
  * setting was meant for one boot only.
+ * Deliberate difference: Ironic re-sets it through set_boot_device(persistent=False),
+ * which marks is_next_boot_persistent False, so only every other power-on gets the device;
+ * here the remembered device is left as it is, so every power-on gets it, as the
+ * ipmi_force_boot_device description promises ("each time the server is turned on").
  */
 export async function ensureNextBootDevice(tool: Ipmitool, ctx: DriverContext, info: IpmiDriverInfo): Promise<void> {
   if (!boolFromString(info.forceBootDevice)) return;
@@ -56,5 +61,5 @@ export async function ensureNextBootDevice(tool: Ipmitool, ctx: DriverContext, i
     return;
   }
   const device = internal.persistent_boot_device;
-  if (typeof device === 'string' && device) await setIpmiBootDevice(tool, ctx, info, device, false);
+  if (typeof device === 'string' && device) await setIpmiBootDevice(tool, ctx, info, device, false, { remember: false });
 }

@@ -155,3 +155,30 @@ test('management and vendor passthru reach the machine: boot device, NMI, send_r
   assert.equal(m.power, 'Off');
   assert.equal(await power.getPowerState(n.ctx()), 'power off');
 });
+
+test('ipmi_force_boot_device: the device is remembered and set again before each power-on; ipmi_disable_boot_timeout', { timeout: 120_000 }, async (t) => {
+  const rec = recorder(t);
+  const env = await ipmiTestLab(t, { machines: 1 });
+  const tool = new Ipmitool({ ...env.tool.options, ipmitoolPath: rec.path, tempDir: rec.tempDir });
+  const power = new IpmiPower(tool);
+  const mgmt = new IpmiManagement(tool);
+  const m = env.lab.machines[0]!;
+  const n = env.node(0, { driver_info: { ...env.driverInfo(0), ipmi_force_boot_device: 'True', ipmi_disable_boot_timeout: 'False' } });
+
+  await mgmt.setBootDevice(n.ctx(), 'pxe', true);
+  assert.equal(n.node.driver_internal_info.persistent_boot_device, 'pxe');
+  assert.deepEqual([m.boot.target, m.boot.enabled], ['Pxe', 'Once'], 'the BMC is only asked for one boot');
+  assert.deepEqual(await mgmt.getBootDevice(n.ctx()), { boot_device: 'pxe', persistent: true });
+  await power.setPowerState(n.ctx(), 'power on');
+  assert.equal(m.lastBoot?.device, 'Pxe');
+  await power.reboot(n.ctx(), false);
+  assert.equal(m.lastBoot?.device, 'Pxe', 'set again before the next power-on');
+  const commands = rec.calls().map((c) => c.args.slice(c.args.indexOf(c.pwFile) + 1).join(' '));
+  assert.ok(!commands.includes('raw 0x00 0x08 0x03 0x08'), 'ipmi_disable_boot_timeout=False: no boot-timeout command');
+  assert.ok(commands.filter((c) => c === 'raw 0x00 0x08 0x05 0xa0 0x04 0x00 0x00 0x00').length >= 3, commands.join('\n'));
+
+  const plain = env.node(0);
+  await mgmt.setBootDevice(plain.ctx(), 'disk', false);
+  const after = rec.calls().map((c) => c.args.slice(c.args.indexOf(c.pwFile) + 1).join(' '));
+  assert.deepEqual(after.slice(-2), ['raw 0x00 0x08 0x03 0x08', 'raw 0x00 0x08 0x05 0xa0 0x08 0x00 0x00 0x00'], 'by default the boot timeout is disabled first');
+});
