@@ -8,7 +8,8 @@ BMC and the Redfish BMC of a lab machine drive the SAME machine.
 
 Usage: bmc.py --control URL --port PORT [--address ADDR] [--user NAME:PASSWORD ...]
 Prints one line "READY <port>" on stdout once the UDP socket is bound (port 0 = any),
-then serves until killed (SIGTERM).
+then serves until killed (SIGTERM) or until its stdin reaches end of file: the lab keeps
+stdin open, so a BMC never outlives a lab process that died without closing it.
 
 Completion codes (IPMI spec table 5-2): 0xc0 node busy (the control API is unreachable
 or answers 503, the lab's "busy" fault: retrying may help), 0xd5 not supported in the present state (the lab refused the
@@ -16,7 +17,9 @@ action), 0xcc invalid data (unknown boot device).
 """
 import argparse
 import json
+import os
 import sys
+import threading
 import urllib.error
 import urllib.request
 
@@ -154,6 +157,12 @@ def main():
         users[name] = password
     server = LabBmc(users, port=a.port, address=a.address, control=a.control)
     print('READY %d' % server.port, flush=True)
+
+    def watch_parent():
+        sys.stdin.read()
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server.listen()
 
 

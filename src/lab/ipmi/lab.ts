@@ -61,7 +61,8 @@ export interface IpmiLab extends AsyncDisposable {
 interface Proc { child: ChildProcess; stderr: string[]; exited: Promise<void>; paused: boolean }
 
 function startBmc(python: string, args: string[], timeoutMs: number): Promise<{ proc: Proc; port: number }> {
-  const child = spawn(python, [BMC_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open: the BMC exits at its end of file, i.e. when this process is gone.
+  const child = spawn(python, [BMC_SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr.push(d); if (stderr.length > 50) stderr.shift(); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
