@@ -39,11 +39,23 @@ class LabError(Exception):
 
 
 class LabBmc(bmc.Bmc):
-    def __init__(self, authdata, port, address, control):
+    def __init__(self, authdata, port, address, control, name):
         super().__init__(authdata, port=port, address=address)
         # With port 0 the system picked one: pyghmi routes session packets by self.port.
         self.port = self.serversocket.getsockname()[1]
         self.control = control.rstrip('/')
+        self.name = name
+        # Serial-over-LAN: the machine's serial console echoes what it is sent.
+        self.iohandler = self._from_console
+
+    def _from_console(self, data):
+        if self.sol is not None:
+            self.sol.send_data(data)
+
+    def activate_payload(self, request, session):
+        super().activate_payload(request, session)
+        if self.sol is not None:
+            self.sol.send_data('Ingot lab machine %s serial console\r\n' % self.name)
 
     # --- control API -----------------------------------------------------------
     def _call(self, method, path, body=None):
@@ -133,7 +145,28 @@ class LabBmc(bmc.Bmc):
             return session.send_ipmi_response(code=e.code)
         session.send_ipmi_response()
 
+    def get_sol_parameter(self, request, session):
+        # Get SOL Configuration Parameters (netfn Transport 0x0c, command 0x22), which
+        # `ipmitool sol info` reads: revision 0x11, then the parameter's data.
+        param = request['data'][1] & 0x7F
+        data = {
+            0: [0x00],                  # set in progress: set complete
+            1: [0x01],                  # SOL enabled
+            2: [0x02],                  # authentication: USER privilege, no forced encryption
+            3: [0x0C, 0x60],            # character accumulate interval, send threshold
+            4: [0x07, 0x32],            # retry count, interval
+            5: [0x0A],                  # non-volatile bit rate 115.2 kbps
+            6: [0x0A],                  # volatile bit rate 115.2 kbps
+            7: [0x0E],                  # payload channel
+            8: [self.port & 0xFF, self.port >> 8],  # payload port
+        }.get(param)
+        if data is None:
+            return session.send_ipmi_response(code=0x80)  # parameter not supported
+        session.send_ipmi_response(data=[0x11] + data)
+
     def handle_raw_request(self, request, session):
+        if request['netfn'] == 0x0C and request['command'] == 0x22:
+            return self.get_sol_parameter(request, session)
         # BMC warm reset (netfn App, command 3): pyghmi only knows the cold one.
         if request['netfn'] == 6 and request['command'] == 3:
             try:
@@ -149,13 +182,14 @@ def main():
     p.add_argument('--control', required=True, help='base URL of this machine in the lab control API')
     p.add_argument('--port', type=int, required=True)
     p.add_argument('--address', default='127.0.0.1')
+    p.add_argument('--name', default='', help='machine name shown on its serial console')
     p.add_argument('--user', action='append', default=[], help='NAME:PASSWORD (repeatable)')
     a = p.parse_args()
     users = {}
     for u in a.user or ['admin:password']:
         name, _, password = u.partition(':')
         users[name] = password
-    server = LabBmc(users, port=a.port, address=a.address, control=a.control)
+    server = LabBmc(users, port=a.port, address=a.address, control=a.control, name=a.name)
     print('READY %d' % server.port, flush=True)
 
     def watch_parent():

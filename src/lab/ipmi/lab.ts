@@ -110,7 +110,7 @@ export async function startIpmiLab(opts: IpmiLabOptions): Promise<IpmiLab> {
   const bmcs: IpmiBmc[] = [];
   try {
     const started = await Promise.all(opts.machines.map((_, i) => startBmc(python, [
-      '--control', `${control.url}/machines/${i}`, '--port', String(base === 0 ? 0 : base + i), '--address', host,
+      '--control', `${control.url}/machines/${i}`, '--port', String(base === 0 ? 0 : base + i), '--address', host, '--name', opts.machines[i]!.id,
       ...Object.entries(users).flatMap(([u, pw]) => ['--user', `${u}:${pw}`]),
     ], opts.startTimeoutMs ?? 15_000).then((r) => { procs[i] = r.proc; return r; })));
     started.forEach((s, i) => bmcs.push({ position: i, machineId: opts.machines[i]!.id, host, port: s.port, pid: s.proc.child.pid! }));
