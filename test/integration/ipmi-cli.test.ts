@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
@@ -25,6 +26,8 @@ const BAREMETAL = '/usr/bin/baremetal';
 const skip = existsSync(BAREMETAL) ? false : 'python3-ironicclient (the baremetal CLI) is not installed';
 /** Ironic's [ipmi] options, shortened for a lab that answers at once. */
 const FAST_ENV = { INGOT_MIN_COMMAND_INTERVAL: '0.05', INGOT_COMMAND_RETRY_TIMEOUT: '3', INGOT_POWER_STATE_CHANGE_TIMEOUT: '10' };
+/** The main service also enables the socat console (Ironic's reference enables only no-console). */
+const CONSOLE_ENV = { INGOT_ENABLED_CONSOLE_INTERFACES: 'no-console,ipmitool-socat', INGOT_DEFAULT_CONSOLE_INTERFACE: 'no-console', INGOT_CONSOLE_PORT_RANGE: '21000:21100' };
 
 let lab: RedfishLab;
 let ipmi: IpmiLab;
@@ -57,7 +60,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ingot-ipmi-cli-'));
   lab = await startRedfishLab({ machines: 3, port: 0 });
   ipmi = await startIpmiLab({ machines: lab.machines, basePort: 0 });
-  svc = await startService(loadConfig(FAST_ENV, { port: 0, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') }),
+  svc = await startService(loadConfig({ ...FAST_ENV, ...CONSOLE_ENV }, { port: 0, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') }),
     { logger: pino({ level: 'silent' }), periodics: false });
 });
 after(async () => {
@@ -125,6 +128,29 @@ test('wrong password and a silent BMC become clear last_errors on their nodes on
   } finally {
     ipmi.resume(2);
   }
+});
+
+test('serial console through the baremetal CLI: ipmitool-socat over the lab machine SOL', { skip, timeout: 300_000 }, async () => {
+  await bm(svc.url, 'node', 'set', 'ipmi-0', '--console-interface', 'ipmitool-socat');
+  await bm(svc.url, 'node', 'power', 'on', 'ipmi-0');
+  assert.equal(await until('ipmi-0', 'power_state', (v) => v === 'power on'), 'power on');
+  await bm(svc.url, 'node', 'console', 'enable', 'ipmi-0');
+  const info = JSON.parse(await bm(svc.url, 'node', 'console', 'show', 'ipmi-0', '-f', 'json')) as { console_enabled: boolean; console_info: { type: string; url: string } };
+  assert.equal(info.console_enabled, true);
+  assert.equal(info.console_info.type, 'socat');
+  const m = /^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(info.console_info.url);
+  assert.ok(m, info.console_info.url);
+  const sock = connect(Number(m[1]), '127.0.0.1');
+  let seen = '';
+  sock.setEncoding('utf8').on('data', (d: string) => { seen += d; });
+  try {
+    for (let i = 0; i < 150 && !seen.includes('serial console'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(seen, new RegExp(`Ingot lab machine ${lab.machines[0]!.id} serial console`));
+  } finally {
+    sock.destroy();
+  }
+  await bm(svc.url, 'node', 'console', 'disable', 'ipmi-0');
+  assert.equal(await field('ipmi-0', 'console_enabled'), 'False');
 });
 
 test('without ipmitool, validate says so', { skip, timeout: 120_000 }, async () => {
