@@ -60,6 +60,9 @@ T0=$SECONDS
 
 # ------------------------------------------------------------------- setup ---
 ensure_node_modules || { echo "1 failed: could not install npm dependencies"; exit 1; }
+if wants unit; then
+  ensure_apt "${UNIT_TEST_PACKAGES[@]}" || log "could not install the Debian packages: ${UNIT_TEST_PACKAGES[*]} (the IPMI tests will fail)"
+fi
 HAVE_CLIENTS=0
 if wants functional || wants cli; then
   if [ ! -d "$PEER_DIR" ]; then

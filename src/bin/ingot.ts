@@ -54,7 +54,7 @@ program.command('serve')
   });
 
 program.command('lab')
-  .description('Emulated Redfish BMCs for N machines at http://HOST:PORT/redfish/v1 (user admin, password password)')
+  .description('Emulated Redfish BMCs for N machines at http://HOST:PORT/redfish/v1 (user admin, password password); --ipmi adds IPMI BMCs')
   .option('--machines <n>', 'number of machines', '4')
   .option('--port <port>', 'Redfish port (INGOT_LAB_PORT)', process.env.INGOT_LAB_PORT ?? '8000')
   .option('--host <host>', 'listen address', process.env.INGOT_LAB_HOST ?? '127.0.0.1')
@@ -64,6 +64,8 @@ program.command('lab')
   .option('--user <user:password>', 'accepted credentials', 'admin:password')
   .option('--data-dir <dir>', 'folder of the machines\' disks, NVRAM and agent logs (default: a temporary folder removed at exit)')
   .option('--disk-size <size>', 'size of each machine\'s (sparse) disk: bytes or a K/M/G/T suffix', '8G')
+  .option('--ipmi', 'also an IPMI BMC per machine (pyghmi, UDP), driving the same machines')
+  .option('--ipmi-port <base>', 'IPMI port of machine 0; machine i listens on BASE+i', '6230')
   .action(async (opts) => {
     const { startRedfishLab } = await import('../lab/redfish/index.ts');
     const diskSize = parseSize(String(opts.diskSize));
@@ -79,7 +81,17 @@ program.command('lab')
     console.log(`Redfish lab: ${machines} machine(s) at ${lab.url}/redfish/v1 (profile ${opts.profile})`);
     for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}`);
     console.log(`Machines boot ingot agent from virtual media ISOs (the ISO's kernel and ramdisk are not executed); disks of ${diskSize} bytes in ${lab.hosts!.dataDir}`);
-    const stop = async () => { await lab.close(); process.exit(0); };
+    let ipmi: { close(): Promise<void> } | undefined;
+    if (opts.ipmi) {
+      const { startIpmiLab } = await import('../lab/ipmi/index.ts');
+      const lanBase = Number(opts.ipmiPort);
+      if (!Number.isInteger(lanBase) || lanBase < 0 || lanBase + machines > 65536) throw new Error(`--ipmi-port must be a UDP port, got "${opts.ipmiPort}"`);
+      const bmcs = await startIpmiLab({ machines: lab.machines, basePort: lanBase, host: opts.host, users: { [user!]: pw.join(':') } });
+      ipmi = bmcs;
+      console.log(`IPMI lab: ${machines} BMC(s) (ipmitool -I lanplus -H ${opts.host} -p PORT -U ${user} -P …)`);
+      for (const b of bmcs.bmcs) console.log(`  ${b.machineId}  ipmi_address=${b.host} ipmi_port=${b.port}`);
+    }
+    const stop = async () => { await ipmi?.close(); await lab.close(); process.exit(0); };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

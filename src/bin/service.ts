@@ -14,6 +14,7 @@ import { DriverRegistry } from '../drivers/registry.ts';
 import { builtinFactories } from '../drivers/implementations.ts';
 import type { AgentIsoSettings } from '../drivers/shared/agent-iso.ts';
 import { RedfishConnectionCache } from '../drivers/redfish/index.ts';
+import { ipmiFromConfig } from './ipmi-options.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 import { startFileServer, type FileServer } from '../conductor/file-server.ts';
@@ -70,8 +71,9 @@ export async function startService(config: Config, opts: { listen?: boolean; per
     }
   }
   const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
+  const { ipmitool, ipmiConsoles } = ipmiFromConfig(config.ipmi, config.host);
   const registry = new DriverRegistry(config.drivers, builtinFactories({
-    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError),
+    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles,
   }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
@@ -95,6 +97,7 @@ export async function startService(config: Config, opts: { listen?: boolean; per
       await files?.close();
       await conductor.stop();
       await redfishConnections.close();
+      await ipmiConsoles.close();
       await db.close();
     },
   };

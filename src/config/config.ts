@@ -111,6 +111,37 @@ export interface Config {
   isolinuxBin?: string;
   ldlinuxC32?: string;
   grubEfi?: string;
+  /** The ipmitool interfaces' options (Ironic's [ipmi], [console] and the waits they use). */
+  ipmi: IpmiConfig;
+}
+
+/**
+ * Ironic's `[ipmi]` options (env `INGOT_<OPTION>`), the `[conductor]`/`[deploy]` values the
+ * ipmitool power and management use, and `[console]` for the ipmitool consoles.
+ */
+export interface IpmiConfig {
+  /** The ipmitool program (INGOT_IPMITOOL_PATH; Ingot's own option). */
+  ipmitoolPath: string;
+  minCommandInterval: number;
+  commandRetryTimeout: number;
+  useIpmitoolRetries: boolean;
+  killOnTimeout: boolean;
+  disableBootTimeout: boolean;
+  additionalRetryableIpmiErrors: string[];
+  /** [ipmi] debug (INGOT_IPMI_DEBUG). */
+  debug: boolean;
+  /** [DEFAULT] tempdir: where password files go (INGOT_TEMPDIR; default the OS temp dir). */
+  tempDir?: string;
+  powerStateChangeTimeout: number;
+  softPowerOffTimeout: number;
+  defaultBootMode: 'uefi' | 'bios';
+  /** [console] port_range "start:stop" (INGOT_CONSOLE_PORT_RANGE). */
+  consolePortRange?: string;
+  socatAddress: string;
+  terminal: string;
+  terminalCertDir?: string;
+  terminalTimeout: number;
+  subprocessTimeout: number;
 }
 
 /**
@@ -134,6 +165,10 @@ export const DEFAULT_ENABLED: Record<InterfaceKind, string[]> = {
 
 function list(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+function bool(v: string | undefined, d: boolean): boolean {
+  if (v === undefined || v.trim() === '') return d;
+  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
 }
 function num(v: string | undefined, d: number): number {
   const n = v === undefined ? NaN : Number(v);
@@ -202,6 +237,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isolinuxBin: env.INGOT_ISOLINUX_BIN || undefined,
     ldlinuxC32: env.INGOT_LDLINUX_C32 || undefined,
     grubEfi: env.INGOT_GRUB_EFI || undefined,
+    ipmi: {
+      ipmitoolPath: env.INGOT_IPMITOOL_PATH ?? 'ipmitool',
+      minCommandInterval: num(env.INGOT_MIN_COMMAND_INTERVAL, 5),
+      commandRetryTimeout: num(env.INGOT_COMMAND_RETRY_TIMEOUT, 60),
+      useIpmitoolRetries: bool(env.INGOT_USE_IPMITOOL_RETRIES, false),
+      killOnTimeout: bool(env.INGOT_KILL_ON_TIMEOUT, true),
+      disableBootTimeout: bool(env.INGOT_DISABLE_BOOT_TIMEOUT, true),
+      additionalRetryableIpmiErrors: list(env.INGOT_ADDITIONAL_RETRYABLE_IPMI_ERRORS) ?? [],
+      debug: bool(env.INGOT_IPMI_DEBUG, false),
+      tempDir: env.INGOT_TEMPDIR,
+      powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),
+      softPowerOffTimeout: num(env.INGOT_SOFT_POWER_OFF_TIMEOUT, 600),
+      defaultBootMode: env.INGOT_DEFAULT_BOOT_MODE === 'bios' ? 'bios' : 'uefi',
+      consolePortRange: env.INGOT_CONSOLE_PORT_RANGE,
+      socatAddress: env.INGOT_SOCAT_ADDRESS ?? '127.0.0.1',
+      terminal: env.INGOT_TERMINAL ?? 'shellinaboxd',
+      terminalCertDir: env.INGOT_TERMINAL_CERT_DIR,
+      terminalTimeout: num(env.INGOT_TERMINAL_TIMEOUT, 600),
+      subprocessTimeout: num(env.INGOT_SUBPROCESS_TIMEOUT, 10),
+    },
   };
   const merged = { ...base, ...over };
   // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.

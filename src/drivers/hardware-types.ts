@@ -63,6 +63,7 @@ export const IPMI: HardwareType = {
   name: 'ipmi',
   supported: {
     ...GENERIC,
+    console: ['ipmitool-socat', 'ipmitool-shellinabox', 'no-console'],
     management: ['ipmitool', 'noop'],
     power: ['ipmitool'],
     vendor: ['ipmitool', 'no-vendor'],

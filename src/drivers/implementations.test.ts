@@ -8,7 +8,7 @@ import { DriverRegistry } from './registry.ts';
 import { FakePower } from './fake/index.ts';
 
 const EXPECTED: Record<string, string[]> = {
-  bios: ['fake', 'no-bios', 'redfish'], boot: ['fake', 'ipxe', 'pxe', 'redfish-virtual-media'], console: ['fake', 'no-console'],
+  bios: ['fake', 'no-bios', 'redfish'], boot: ['fake', 'ipxe', 'pxe', 'redfish-virtual-media'], console: ['fake', 'no-console', 'ipmitool-socat', 'ipmitool-shellinabox'],
   deploy: ['fake', 'direct', 'ramdisk'], inspect: ['fake', 'no-inspect', 'agent', 'redfish'], management: ['fake', 'noop', 'redfish', 'ipmitool'],
   network: ['noop', 'flat'], power: ['fake', 'agent', 'redfish', 'ipmitool'], raid: ['fake', 'no-raid', 'agent', 'redfish'],
   rescue: ['fake', 'no-rescue', 'agent'], storage: ['fake', 'noop'], vendor: ['fake', 'no-vendor', 'redfish', 'ipmitool'],

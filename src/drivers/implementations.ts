@@ -6,10 +6,10 @@
  * `no-vendor`; `noop` management/network/storage; and PLACEHOLDERS (not implemented,
  * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
  * rescue/raid/inspect/power `agent` and network `flat`; the `redfish` implementations
- * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`.
+ * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`; the `ipmitool`
+ * implementations (power, management, vendor, consoles `ipmitool-socat`/`ipmitool-shellinabox`).
  */
 import { RamdiskDeploy } from './deploy/ramdisk.ts';
-import { IpmitoolPowerPlaceholder, IpmitoolManagementPlaceholder, IpmitoolVendorPlaceholder } from './agent-stubs/ipmitool.ts';
 import { InvalidError } from '../core/errors.ts';
 import { INTERFACE_KINDS, type InterfaceKind } from '../core/node.ts';
 import type { InterfaceByKind } from './base.ts';
@@ -25,6 +25,7 @@ import {
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
 import type { AgentIsoSettings } from './shared/agent-iso.ts';
+import { Ipmitool, IpmiConsoles, ipmiFactories } from './ipmi/index.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -36,6 +37,10 @@ export interface BuiltinOptions {
   redfishConnections?: RedfishConnectionCache;
   /** Where virtual media boot builds and publishes agent ISOs (http_root/http_url...); none: prebuilt ISOs only. */
   vmedia?: AgentIsoSettings;
+  /** The `[ipmi]` options and per-BMC queues shared by the ipmitool implementations. Created when absent. */
+  ipmitool?: Ipmitool;
+  /** Console processes of the ipmitool consoles; pass one to be able to `close()` them on shutdown. */
+  ipmiConsoles?: IpmiConsoles;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -55,15 +60,17 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
     deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
-    management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement(), ipmitool: () => new IpmitoolManagementPlaceholder() },
+    management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement() },
     network: { noop: () => new NoopNetwork(), flat: () => new FlatNetworkPlaceholder() },
-    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder(), ipmitool: () => new IpmitoolPowerPlaceholder() },
+    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder() },
     raid: { fake: () => new FakeRaid(d.raid), 'no-raid': () => new NoRaid(), agent: () => new AgentRaidPlaceholder() },
     rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescuePlaceholder() },
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
-    vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor(), ipmitool: () => new IpmitoolVendorPlaceholder() },
+    vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor() },
   };
-  return withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache(), opts.vmedia));
+  const ipmitool = opts.ipmitool ?? opts.ipmiConsoles?.tool ?? new Ipmitool();
+  return withImplementations(withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache(), opts.vmedia)),
+    ipmiFactories(ipmitool, opts.ipmiConsoles ?? new IpmiConsoles(ipmitool)));
 }
 
 /**
