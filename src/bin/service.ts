@@ -28,7 +28,10 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
   const redfishConnections = new RedfishConnectionCache();
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
+  const registry = new DriverRegistry(config.drivers, builtinFactories({
+    fakeDelays: config.fakeDelays, redfishConnections, agent: config.agent,
+    imageServing: { httpRoot: config.httpRoot, httpUrl: config.httpUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.httpPort}` },
+  }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });

@@ -3,9 +3,9 @@
  * `DriverRegistry` (registry.ts), plus a way to add more (redfish, ipmitool...).
  *
  * Built in: every `fake`; `no-bios`, `no-console`, `no-inspect`, `no-raid`, `no-rescue`,
- * `no-vendor`; `noop` management/network/storage; and PLACEHOLDERS (not implemented,
- * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
- * rescue/raid/inspect/power `agent` and network `flat`; the `redfish` implementations
+ * `no-vendor`; `noop` management/network/storage; the agent-based deploy `direct`, rescue
+ * and power `agent` (agent/); PLACEHOLDERS (not implemented, validate() fails, see
+ * agent-stubs/) for boot `ipxe`/`pxe`, raid/inspect `agent` and network `flat`; the `redfish` implementations
  * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`.
  */
 import { RamdiskDeploy } from './deploy/ramdisk.ts';
@@ -20,10 +20,11 @@ import {
 } from './fake/index.ts';
 import { NoBios, NoConsole, NoInspect, NoopManagement, NoopNetwork, NoopStorage, NoRaid, NoRescue, NoVendor } from './noop/index.ts';
 import {
-  AgentInspectPlaceholder, AgentPowerPlaceholder, AgentRaidPlaceholder, AgentRescuePlaceholder, DirectDeployPlaceholder,
-  FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
+  AgentInspectPlaceholder, AgentRaidPlaceholder, FlatNetworkPlaceholder, PxeBootPlaceholder,
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
+import { AgentPower, AgentRescue, DirectDeploy, type ImageServing } from './agent/index.ts';
+import { loadAgentConfig, type AgentConfig } from '../config/agent-config.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -33,6 +34,10 @@ export interface BuiltinOptions {
    * pass one to be able to `close()` it (log the BMC sessions out) on shutdown.
    */
   redfishConnections?: RedfishConnectionCache;
+  /** Options of the agent-based implementations (`direct`, `agent` rescue/power); Ironic's defaults when absent. */
+  agent?: AgentConfig;
+  /** Where the `direct` deploy caches images for `image_download_source = local`. */
+  imageServing?: ImageServing;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -46,17 +51,19 @@ export type ExtraImplementations = Partial<{ [K in InterfaceKind]: Record<string
 export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFactories {
   const d = {} as Record<InterfaceKind, FakeDelay>;
   for (const kind of INTERFACE_KINDS) d[kind] = FakeDelay.parse(opts.fakeDelays?.[kind], `[fake] ${kind}_delay`);
+  const agent = opts.agent ?? loadAgentConfig({}, '.data');
+  const serving = opts.imageServing ?? { httpRoot: '.data/httpboot', httpUrl: 'http://127.0.0.1:8080' };
   const builtin: ImplementationFactories = {
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
     boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
-    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
+    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeploy(agent, serving), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
     management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement(), ipmitool: () => new IpmitoolManagementPlaceholder() },
     network: { noop: () => new NoopNetwork(), flat: () => new FlatNetworkPlaceholder() },
-    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder(), ipmitool: () => new IpmitoolPowerPlaceholder() },
+    power: { fake: () => new FakePower(d.power), agent: () => new AgentPower(agent), ipmitool: () => new IpmitoolPowerPlaceholder() },
     raid: { fake: () => new FakeRaid(d.raid), 'no-raid': () => new NoRaid(), agent: () => new AgentRaidPlaceholder() },
-    rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescuePlaceholder() },
+    rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescue(agent) },
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
     vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor(), ipmitool: () => new IpmitoolVendorPlaceholder() },
   };

@@ -1,0 +1,48 @@
+/**
+ * Power and boot-mode helpers of the agent flows.
+ */
+import type { Json, Node } from '../../core/node.ts';
+import { PowerState as P } from '../../core/states.ts';
+import type { AgentConfig } from '../../config/agent-config.ts';
+import type { DriverContext } from '../base.ts';
+import { siblings } from './agent-base.ts';
+
+/**
+ * Forget the agent session (Ironic's wipe_token_and_url): the next ramdisk boot looks
+ * itself up anew and gets a fresh token. Keys set to undefined vanish when stored.
+ */
+export function wipeTokenAndUrl(ctx: DriverContext): void {
+  ctx.setInternalInfo({
+    agent_secret_token: undefined, agent_secret_token_pregenerated: undefined, agent_url: undefined, agent_verify_ca: undefined,
+  } as unknown as Json);
+}
+
+/** Boot the node into the agent ramdisk: a new agent session, then reboot (or power on). */
+export async function rebootIntoRamdisk(ctx: DriverContext, purpose: string): Promise<void> {
+  const d = siblings(ctx, `${purpose} through the agent`);
+  wipeTokenAndUrl(ctx);
+  const state = await d.power.getPowerState(ctx);
+  if (state === P.ON) await d.power.reboot(ctx, false);
+  else await d.power.setPowerState(ctx, P.ON);
+}
+
+function capability(caps: unknown, key: string): string | undefined {
+  if (caps && typeof caps === 'object') {
+    const v = (caps as Json)[key];
+    return typeof v === 'string' ? v : undefined;
+  }
+  if (typeof caps !== 'string') return undefined;
+  for (const part of caps.split(',')) {
+    const [k, v] = part.split(':');
+    if (k?.trim() === key && v !== undefined) return v.trim();
+  }
+  return undefined;
+}
+
+/** Ironic's boot_mode_utils.get_boot_mode: requested secure boot, instance/node capabilities, [deploy] default_boot_mode. */
+export function bootModeOf(node: Readonly<Node>, cfg: AgentConfig): 'uefi' | 'bios' {
+  const ii = node.instance_info;
+  if (capability(ii.capabilities, 'secure_boot') === 'true' || capability(node.properties.capabilities, 'secure_boot') === 'true') return 'uefi';
+  const m = ii.deploy_boot_mode ?? capability(ii.capabilities, 'boot_mode') ?? capability(node.properties.capabilities, 'boot_mode');
+  return m === 'bios' || m === 'uefi' ? m : cfg.defaultBootMode;
+}
