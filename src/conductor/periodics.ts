@@ -87,7 +87,7 @@ export class Periodics {
       if (n.provision_state === S.ENROLL) continue;
       try {
         const d = registry.compose(n);
-        const state = await d.power.getPowerState(sharedContext(db, n, logger));
+        const state = await d.power.getPowerState(sharedContext(db, n, logger, d));
         if (state !== n.power_state) {
           await nodes.update(n.id, { power_state: state }, { reservation: null });
           await this.deps.history.record(n.id, { conductor: this.deps.host, eventType: 'power', severity: 'INFO', event: `Power state of node ${n.uuid} changed outside Ingot: "${n.power_state}" → "${state}".` });

@@ -24,7 +24,7 @@ import {
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
 import { AgentPower, AgentRescue, DirectDeploy, type ImageServing } from './agent/index.ts';
-import { loadAgentConfig, type AgentConfig } from '../config/agent-config.ts';
+import { loadAgentConfig, type AgentConfig } from '../core/agent-config.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */

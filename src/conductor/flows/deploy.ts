@@ -60,9 +60,15 @@ export async function validateDeploy(deps: FlowDeps, task: Task, deploySteps?: J
 /** Entered in state `deploying`. */
 export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdrive?: unknown; deploySteps?: Json[] }): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
+  // A new deploy starts without the previous agent session's step cache; the config drive
+  // is stored first so that prepare() sees it (Ironic's do_node_deploy order).
+  const dii = { ...task.node.driver_internal_info };
+  for (const k of ['agent_cached_deploy_steps', 'agent_cached_deploy_steps_refreshed', 'steps_validated', 'deployment_reboot', 'deployment_polling']) delete dii[k];
+  await task.save({ driver_internal_info: dii, ...(opts.configdrive !== undefined ? { instance_info: { ...task.node.instance_info, configdrive: opts.configdrive } } : {}) });
   let steps: Step[];
   try {
     await driver.deploy.prepare(handle.ctx);
+    await handle.flush();
     const builtin = availableSteps(driver, 'deploy').filter((s) => s.priority > 0);
     const requested = opts.deploySteps ? validateRequestedSteps(driver, 'deploy', opts.deploySteps) : [];
     const fromTemplates = await templateSteps(deps, task, driver);
@@ -74,9 +80,6 @@ export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdri
   } catch (err) {
     await failTask(deps, task, `Failed to prepare to deploy: ${messageOf(err)}`, { event: 'fail', eventType: 'deploying' });
     return;
-  }
-  if (opts.configdrive !== undefined) {
-    await task.save({ instance_info: { ...task.node.instance_info, configdrive: opts.configdrive } });
   }
   await continueDeploy(deps, task, steps, 0);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DriverError } from '../../core/errors.ts';
 import type { Json, Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
-import type { AgentConfig } from '../../config/agent-config.ts';
+import type { AgentConfig } from '../../core/agent-config.ts';
 import type { ComposedDriver, DriverContext, RuntimeStep } from '../base.ts';
 import type { InbandStatus, Phase } from '../shared/agent-driven.ts';
 import { isPlaceholder } from '../shared/extensions.ts';

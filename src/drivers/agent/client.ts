@@ -13,7 +13,7 @@
  */
 import { DriverError } from '../../core/errors.ts';
 import type { Json, Node } from '../../core/node.ts';
-import type { AgentConfig } from '../../config/agent-config.ts';
+import type { AgentConfig } from '../../core/agent-config.ts';
 
 /** One command result as the agent serialises it. */
 export interface CommandResult {

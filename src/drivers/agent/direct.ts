@@ -15,7 +15,7 @@
 import { DriverError, InvalidError, messageOf } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import { PowerState as P } from '../../core/states.ts';
-import type { AgentConfig } from '../../config/agent-config.ts';
+import type { AgentConfig } from '../../core/agent-config.ts';
 import type { DeployInterface, DriverContext, RuntimeStep, StepDef, StepOutcome } from '../base.ts';
 import type { AgentDriven, InbandStatus, Phase } from '../shared/agent-driven.ts';
 import { DIRECT_DEPLOY_PROPERTIES } from '../agent-stubs/properties.ts';

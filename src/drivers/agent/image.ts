@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json, Node } from '../../core/node.ts';
-import type { AgentConfig, ImageDownloadSource } from '../../config/agent-config.ts';
+import type { AgentConfig, ImageDownloadSource } from '../../core/agent-config.ts';
 import { pyRepr } from '../shared/py-repr.ts';
 
 export interface ImageServing {

@@ -3,7 +3,7 @@
  */
 import type { Json, Node } from '../../core/node.ts';
 import { PowerState as P } from '../../core/states.ts';
-import type { AgentConfig } from '../../config/agent-config.ts';
+import type { AgentConfig } from '../../core/agent-config.ts';
 import type { DriverContext } from '../base.ts';
 import { siblings } from './agent-base.ts';
 

@@ -6,7 +6,7 @@
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import { PowerState as P } from '../../core/states.ts';
-import type { AgentConfig } from '../../config/agent-config.ts';
+import type { AgentConfig } from '../../core/agent-config.ts';
 import type { DriverContext, PowerInterface, RescueInterface, StepOutcome } from '../base.ts';
 import type { AgentRescueFinalizer } from '../shared/agent-driven.ts';
 import { bootManaged, client, siblings } from './agent-base.ts';
