@@ -61,7 +61,7 @@ export interface DriverContext {
 }
 
 /** Node fields a driver may ask the conductor to store. */
-export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'target_raid_config' | 'properties' | 'boot_mode' | 'secure_boot' | 'instance_info'>>;
+export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'target_raid_config' | 'properties' | 'boot_mode' | 'secure_boot' | 'instance_info' | 'power_state'>>;
 
 /** A clean/deploy step an interface offers (Ironic's @clean_step / @deploy_step). */
 export interface StepDef {

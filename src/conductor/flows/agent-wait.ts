@@ -5,7 +5,7 @@
  * state with a last_error naming the step and the agent's error.
  */
 import { messageOf } from '../../core/errors.ts';
-import type { Json } from '../../core/node.ts';
+import type { Json, NodeChanges } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import { isoNow } from '../../core/ids.ts';
 import type { ComposedDriver } from '../../drivers/base.ts';
@@ -44,11 +44,15 @@ async function heartbeatInMaintenance(deps: FlowDeps, task: Task, driver: Compos
 async function deployFailed(deps: FlowDeps, task: Task, driver: ComposedDriver, handle: ContextHandle, msg: string, collect = true): Promise<void> {
   const d = driver.deploy as Partial<AgentDriven>;
   if (collect && deps.config.agent.deployLogsCollect !== 'never' && d.collectLogs) await d.collectLogs(handle.ctx, 'deploy');
+  const extra: NodeChanges = { deploy_step: {} };
   if (deps.config.agent.powerOffAfterDeployFailure) {
-    try { await driver.power.setPowerState(handle.ctx, 'power off'); } catch (err) { deps.logger.warn({ node: task.node.uuid, err: messageOf(err) }, 'power off after deploy failure failed'); }
+    try {
+      await driver.power.setPowerState(handle.ctx, 'power off');
+      extra.power_state = 'power off';
+    } catch (err) { deps.logger.warn({ node: task.node.uuid, err: messageOf(err) }, 'power off after deploy failure failed'); }
   }
   try { await driver.deploy.cleanUp(handle.ctx); await handle.flush(); } catch (err) { deps.logger.warn({ node: task.node.uuid, err: messageOf(err) }, 'deploy clean up after failure failed'); }
-  await failTask(deps, task, msg, { event: 'fail', eventType: 'deploying', extra: { deploy_step: {} } });
+  await failTask(deps, task, msg, { event: 'fail', eventType: 'deploying', extra });
 }
 
 async function deployWait(deps: FlowDeps, task: Task, driver: ComposedDriver, handle: ContextHandle): Promise<void> {

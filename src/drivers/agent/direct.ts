@@ -23,7 +23,7 @@ import {
   bootManaged, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
 } from './agent-base.ts';
 import { forgetCachedImage, imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
-import { bootModeOf, rebootIntoRamdisk, wipeTokenAndUrl } from './power-flow.ts';
+import { bootModeOf, powerAction, rebootIntoRamdisk, wipeTokenAndUrl } from './power-flow.ts';
 
 const deployStep = (step: string, deployPriority: number): StepDef => ({ step, deployPriority });
 const OWN = new Set(['boot_instance', 'deploy', 'prepare_instance_boot', 'switch_to_tenant_network', 'tear_down_agent', 'write_image']);
@@ -64,7 +64,7 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
   async prepare(ctx: DriverContext): Promise<void> {
     const d = siblings(ctx, 'direct deploy');
     await d.network.validate(ctx);
-    await d.power.setPowerState(ctx, P.OFF);
+    await powerAction(ctx, P.OFF);
     validateImageInfo(ctx.node, this.cfg);
     const url = await imageUrlFor(ctx.node, this.cfg, this.serving, ctx.signal);
     ctx.setNodeFields?.({ instance_info: { ...ctx.node.instance_info, image_url: url } });
@@ -138,7 +138,7 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
       const canPowerOn = (await d.power.getSupportedPowerStates(ctx)).includes(P.ON);
       if (!canPowerOn) {
         await c.sync(node);
-        await d.power.reboot(ctx, false);
+        await powerAction(ctx, P.REBOOT);
       } else if (!oob) {
         try { await c.powerOff(node); } catch (err) { ctx.logger.warn({ node: node.uuid, err: messageOf(err) }, 'soft power off through the agent failed'); }
         let off = false;
@@ -146,12 +146,12 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
           try { off = (await d.power.getPowerState(ctx)) === P.OFF; } catch { off = false; }
           if (!off && i < this.cfg.postDeployGetPowerStateRetries) await sleep(this.cfg.postDeployGetPowerStateRetryInterval * 1000);
         }
-        if (!off) await d.power.setPowerState(ctx, P.OFF);
+        if (!off) await powerAction(ctx, P.OFF);
       } else {
         const r = await c.sync(node);
         const fault = (r as { faultstring?: string }).faultstring;
         if (fault) ctx.logger.warn({ node: node.uuid, err: fault }, 'sync before the out-of-band power off failed');
-        await d.power.setPowerState(ctx, P.OFF);
+        await powerAction(ctx, P.OFF);
       }
     } catch (err) {
       throw new DriverError(`Error rebooting node ${node.uuid} after deploy. ${err instanceof Error ? err.constructor.name : 'Error'}: ${messageOf(err)}`);
@@ -160,12 +160,12 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
 
   private async bootInstance(ctx: DriverContext): Promise<void> {
     const d = siblings(ctx, 'direct deploy');
-    if ((await d.power.getSupportedPowerStates(ctx)).includes(P.ON)) await d.power.setPowerState(ctx, P.ON);
+    if ((await d.power.getSupportedPowerStates(ctx)).includes(P.ON)) await powerAction(ctx, P.ON);
   }
 
   /** Undeploy: power off (Ironic's AgentDeploy.tear_down). */
   async tearDown(ctx: DriverContext): Promise<void> {
-    await siblings(ctx, 'direct deploy').power.setPowerState(ctx, P.OFF);
+    await powerAction(ctx, P.OFF);
   }
 
   async cleanUp(ctx: DriverContext): Promise<void> {
@@ -192,7 +192,7 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
   /** Ironic's tear_down_inband_cleaning: power off, ramdisk boot cleaned up. */
   async tearDownCleaning(ctx: DriverContext): Promise<void> {
     const d = siblings(ctx, 'direct deploy');
-    await d.power.setPowerState(ctx, P.OFF);
+    await powerAction(ctx, P.OFF);
     wipeTokenAndUrl(ctx);
     if (bootManaged(ctx, this.cfg)) await d.boot.cleanUpRamdisk(ctx);
   }

@@ -17,13 +17,27 @@ export function wipeTokenAndUrl(ctx: DriverContext): void {
   } as unknown as Json);
 }
 
+/**
+ * A power action with its result recorded on the node (Ironic's node_power_action):
+ * power_state and driver_internal_info.last_power_state_change, stored after the call.
+ */
+export async function powerAction(ctx: DriverContext, target: typeof P.ON | typeof P.OFF | typeof P.REBOOT): Promise<void> {
+  const d = siblings(ctx, 'agent flow');
+  if (target === P.REBOOT) await d.power.reboot(ctx, false);
+  else await d.power.setPowerState(ctx, target);
+  const final = target === P.OFF ? P.OFF : P.ON;
+  ctx.setNodeFields?.({ power_state: final });
+  ctx.setInternalInfo({ last_power_state_change: `${new Date().toISOString().slice(0, 23)}000` });
+  // Later reads in the same call see it (the fake power reports the recorded state).
+  (ctx.node as { power_state: string | null }).power_state = final;
+}
+
 /** Boot the node into the agent ramdisk: a new agent session, then reboot (or power on). */
 export async function rebootIntoRamdisk(ctx: DriverContext, purpose: string): Promise<void> {
   const d = siblings(ctx, `${purpose} through the agent`);
   wipeTokenAndUrl(ctx);
   const state = await d.power.getPowerState(ctx);
-  if (state === P.ON) await d.power.reboot(ctx, false);
-  else await d.power.setPowerState(ctx, P.ON);
+  await powerAction(ctx, state === P.ON ? P.REBOOT : P.ON);
 }
 
 function capability(caps: unknown, key: string): string | undefined {

@@ -11,7 +11,7 @@ import type { DriverContext, PowerInterface, RescueInterface, StepOutcome } from
 import type { AgentRescueFinalizer } from '../shared/agent-driven.ts';
 import { bootManaged, client, siblings } from './agent-base.ts';
 import { commandError } from './client.ts';
-import { wipeTokenAndUrl } from './power-flow.ts';
+import { powerAction, wipeTokenAndUrl } from './power-flow.ts';
 
 export class AgentRescue implements RescueInterface, AgentRescueFinalizer {
   readonly name = 'agent';
@@ -25,13 +25,13 @@ export class AgentRescue implements RescueInterface, AgentRescueFinalizer {
   /** Power off, boot the rescue ramdisk; rescue ends at the agent's first heartbeat. */
   async rescue(ctx: DriverContext): Promise<StepOutcome> {
     const d = siblings(ctx, 'agent rescue');
-    await d.power.setPowerState(ctx, P.OFF);
+    await powerAction(ctx, P.OFF);
     if (bootManaged(ctx, this.cfg)) {
       await d.boot.cleanUpInstance(ctx);
       await d.boot.prepareRamdisk(ctx, 'rescue');
     }
     wipeTokenAndUrl(ctx);
-    await d.power.setPowerState(ctx, P.ON);
+    await powerAction(ctx, P.ON);
     return 'wait';
   }
 
@@ -53,10 +53,10 @@ export class AgentRescue implements RescueInterface, AgentRescueFinalizer {
   /** Power off, boot the instance again. */
   async unrescue(ctx: DriverContext): Promise<void> {
     const d = siblings(ctx, 'agent rescue');
-    await d.power.setPowerState(ctx, P.OFF);
+    await powerAction(ctx, P.OFF);
     await this.cleanUpRescue(ctx);
     if (bootManaged(ctx, this.cfg)) await d.boot.prepareInstance(ctx);
-    await d.power.setPowerState(ctx, P.ON);
+    await powerAction(ctx, P.ON);
   }
 }
 
