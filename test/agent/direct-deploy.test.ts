@@ -26,6 +26,8 @@ const recordedVersions = recorded[0].response_body.command_result.hardware_manag
 let dir: string;
 let svc: Service;
 let images: Server;
+let files: Server;
+let httpRoot: string;
 let imageUrl: string;
 const image = randomBytes(4 << 20);
 const imageSha = createHash('sha256').update(image).digest('hex');
@@ -84,7 +86,19 @@ before(async () => {
   const config = loadConfig({
     INGOT_MANAGE_AGENT_BOOT: 'false', INGOT_AUTOMATED_CLEAN: 'false', INGOT_RAMDISK_HEARTBEAT_TIMEOUT: '2',
     INGOT_DEPLOY_CALLBACK_TIMEOUT: '2', INGOT_POST_DEPLOY_GET_POWER_STATE_RETRY_INTERVAL: '0',
+    INGOT_ENABLED_RESCUE_INTERFACES: 'no-rescue,fake,agent',
   }, { dataDir: dir, db: join(dir, 'ingot.db'), host: '127.0.0.1', port: 0 });
+  // The conductor's file server over httpRoot (built by another part of Ingot; a plain one here).
+  files = createServer((req, res) => {
+    try {
+      const body = readFileSync(join(config.httpRoot, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+      res.writeHead(200, { 'Content-Length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch { res.writeHead(404); res.end(); }
+  });
+  await new Promise<void>((r) => files.listen(0, '127.0.0.1', () => r()));
+  config.httpUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  httpRoot = config.httpRoot;
   svc = await startService(config, { periodics: false, logger: pino({ level: 'silent' }) });
   images = createServer((req, res) => {
     res.writeHead(200, { 'Content-Length': image.length, 'Content-Type': 'application/octet-stream' });
@@ -97,6 +111,7 @@ before(async () => {
 after(async () => {
   await svc.close();
   await new Promise<void>((r) => images.close(() => r()));
+  await new Promise<void>((r) => files.close(() => r()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -229,4 +244,93 @@ test('automated cleaning through the agent: steps from the agent, erase on the d
   assert.deepEqual(Object.keys(step).sort(), ['clean_version', 'node', 'ports', 'step']);
   assert.equal(step.step.requires_ramdisk, undefined, 'the step as the node records it');
   assert.deepEqual(readFileSync(disk), Buffer.alloc(2 << 20), 'the disk really was erased');
+});
+
+/** An active node deployed through a fresh fake agent (which is stopped afterwards). */
+async function deployed(name: string, mac: string, instanceInfo: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<{ uuid: string; agent: FakeAgent; disk: string }> {
+  const uuid = await enroll(name, mac, instanceInfo, extra);
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(uuid, 'available');
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status, 202);
+  await waitState(uuid, 'wait call-back');
+  const disk = join(dir, `${name}.disk`);
+  writeFileSync(disk, Buffer.alloc(5 << 20));
+  const agent = new FakeAgent({ apiUrl: svc.url, macs: [mac], diskPath: disk });
+  await agent.start();
+  try { await waitState(uuid, 'active'); } finally { await agent.stop(); }
+  return { uuid, agent, disk };
+}
+
+test('image_download_source=local: the conductor caches and verifies the image, the agent gets it from the conductor', async () => {
+  const { uuid, agent, disk } = await deployed('local', '52:54:00:1a:9e:05', goodImage(), { driver_info: { deploy_forces_oob_reboot: true, image_download_source: 'local' } });
+  const name = createHash('sha256').update(imageUrl).digest('hex');
+  const ex = agent.requests.find((r) => r.body?.name === 'deploy.execute_deploy_step')!.body!.params;
+  assert.deepEqual(ex.step.args.image_info.urls, [`${svc.conductor.deps.config.httpUrl}/images/${name}`]);
+  assert.equal(createHash('sha256').update(readFileSync(disk).subarray(0, image.length)).digest('hex'), imageSha);
+  assert.equal(createHash('sha256').update(readFileSync(join(httpRoot, 'images', name))).digest('hex'), imageSha, 'cached once, verified');
+  // A wrong checksum is caught by the conductor before any agent is involved.
+  const bad = await enroll('local-bad', '52:54:00:1a:9e:06', { ...goodImage(), image_source: `${imageUrl}?other`, image_os_hash_value: '0'.repeat(64) },
+    { driver_info: { image_download_source: 'local' } });
+  assert.equal((await api('PUT', `/v1/nodes/${bad}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(bad, 'available');
+  assert.equal((await api('PUT', `/v1/nodes/${bad}/states/provision`, { target: 'active' })).status, 202);
+  const failed = await waitState(bad, 'deploy failed');
+  assert.match(failed.last_error, /failed checksum verification: sha256 is [0-9a-f]{64}, instance_info says 0{64}/);
+  assert.equal(readdirSync(join(httpRoot, 'images')).length, 1, 'nothing cached for the bad image');
+  void uuid;
+});
+
+test('swift as image_download_source is refused at deploy with what to use instead', async () => {
+  const uuid = await enroll('swift', '52:54:00:1a:9e:07', goodImage(), { driver_info: { image_download_source: 'swift' } });
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(uuid, 'available');
+  const r = await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' });
+  assert.equal(r.status, 400);
+  assert.match(JSON.parse(r.body.error_message).faultstring, /image_download_source "swift" needs OpenStack Object Storage.*"http" or "local"/);
+  const missing = await enroll('nosum', '52:54:00:1a:9e:08', { image_source: imageUrl });
+  assert.equal((await api('PUT', `/v1/nodes/${missing}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(missing, 'available');
+  const r2 = await api('PUT', `/v1/nodes/${missing}/states/provision`, { target: 'active' });
+  assert.equal(r2.status, 400);
+  assert.match(JSON.parse(r2.body.error_message).faultstring, /"image_checksum", or "image_os_hash_algo" and "image_os_hash_value" must be provided/);
+});
+
+test('agent rescue: the hashed password goes to the agent at its first heartbeat, node in rescue', async () => {
+  const { uuid } = await deployed('rescuer', '52:54:00:1a:9e:09', goodImage(), { rescue_interface: 'agent' });
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'rescue', rescue_password: 'secret-pw' })).status, 202);
+  await waitState(uuid, 'rescue wait');
+  const agent = new FakeAgent({ apiUrl: svc.url, macs: ['52:54:00:1a:9e:09'], diskPath: join(dir, 'rescuer.disk') });
+  await agent.start();
+  try {
+    const n = await waitState(uuid, 'rescue');
+    assert.equal(n.last_error, null);
+  } finally { await agent.stop(); }
+  const call = agent.requests.find((r) => r.body?.name === 'rescue.finalize_rescue')!;
+  assert.equal(call.body!.params.hashed, true);
+  assert.match(String(call.body!.params.rescue_password), /^\$6\$/);
+  assert.notEqual(call.body!.params.rescue_password, 'secret-pw');
+});
+
+test('manual cleaning with an agent step and its arguments; an unknown step fails cleaning with the reason', async () => {
+  const uuid = await enroll('manual', '52:54:00:1a:9e:0a', {});
+  const disk = join(dir, 'manual.disk');
+  writeFileSync(disk, Buffer.alloc(2 << 20, 0xcd));
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'clean', clean_steps: [{ interface: 'deploy', step: 'erase_devices_metadata' }] })).status, 202);
+  const w = await waitState(uuid, 'clean wait');
+  assert.equal(w.target_provision_state, 'manageable');
+  let agent = new FakeAgent({ apiUrl: svc.url, macs: ['52:54:00:1a:9e:0a'], diskPath: disk });
+  await agent.start();
+  try { await waitState(uuid, 'manageable'); } finally { await agent.stop(); }
+  assert.deepEqual(readFileSync(disk).subarray(0, 1 << 20), Buffer.alloc(1 << 20), 'metadata erased');
+  assert.equal(readFileSync(disk)[(2 << 20) - 1], 0xcd, 'the rest kept');
+
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'clean', clean_steps: [{ interface: 'deploy', step: 'no_such_step' }] })).status, 202);
+  await waitState(uuid, 'clean wait');
+  agent = new FakeAgent({ apiUrl: svc.url, macs: ['52:54:00:1a:9e:0a'], diskPath: disk });
+  await agent.start();
+  try {
+    const failed = await waitState(uuid, 'clean failed');
+    assert.match(failed.last_error, /Node failed to start the first cleaning step: .*node does not support this clean step: \{'interface': 'deploy', 'step': 'no_such_step'\}/);
+    assert.equal(failed.maintenance, true);
+  } finally { await agent.stop(); }
 });
