@@ -34,9 +34,18 @@ export function phaseOf(node: Readonly<Node>): Phase {
   return [S.CLEANING, S.CLEAN_WAIT].includes(node.provision_state as 'cleaning') ? 'clean' : 'deploy';
 }
 
-/** Whether the boot interface is ours to drive ([agent] manage_agent_boot; placeholders are not). */
-export function bootManaged(ctx: DriverContext, cfg: AgentConfig): boolean {
-  return cfg.manageAgentBoot && !isPlaceholder(siblings(ctx, 'agent flow').boot);
+/** Whether the conductor boots the agent ramdisk through the boot interface ([agent] manage_agent_boot). */
+export function bootManaged(_ctx: DriverContext, cfg: AgentConfig): boolean {
+  return cfg.manageAgentBoot;
+}
+
+/**
+ * Whether the boot interface can prepare the instance's boot. Ironic calls it even with
+ * manage_agent_boot off; Ingot's PXE/iPXE are placeholders then, and the boot device is
+ * set to disk through the management interface anyway.
+ */
+export function bootUsable(ctx: DriverContext): boolean {
+  return !isPlaceholder(siblings(ctx, 'agent flow').boot);
 }
 
 /**

@@ -20,7 +20,7 @@ import type { DeployInterface, DriverContext, RuntimeStep, StepDef, StepOutcome 
 import type { AgentDriven, InbandStatus, Phase } from '../shared/agent-driven.ts';
 import { DIRECT_DEPLOY_PROPERTIES } from '../agent-stubs/properties.ts';
 import {
-  bootManaged, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
+  bootManaged, bootUsable, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
 } from './agent-base.ts';
 import { forgetCachedImage, imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
 import { bootModeOf, powerAction, rebootIntoRamdisk, wipeTokenAndUrl } from './power-flow.ts';
@@ -119,7 +119,7 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
       }
     }
     try {
-      if (bootManaged(ctx, this.cfg)) await d.boot.prepareInstance(ctx);
+      if (bootManaged(ctx, this.cfg) || bootUsable(ctx)) await d.boot.prepareInstance(ctx);
       const persistent = String(node.driver_info.force_persistent_boot_device ?? 'Default') !== 'Never';
       await d.management.setBootDevice(ctx, 'disk', persistent);
     } catch (err) {
