@@ -167,7 +167,7 @@ export function stepsFinished(node: Node, phase: Phase): NodeChanges {
   if (phase === 'deploy') {
     // wipe_deploy_internal_info: the agent session ends with the deploy (token and URL too).
     for (const k of ['agent_cached_deploy_steps', 'agent_cached_deploy_steps_refreshed', 'deployment_reboot', 'deployment_polling',
-      'skip_current_deploy_step', 'steps_validated', 'agent_secret_token', 'agent_secret_token_pregenerated', 'agent_url', 'agent_verify_ca']) delete dii[k];
+      'skip_current_deploy_step', 'steps_validated', 'user_deploy_steps', 'agent_secret_token', 'agent_secret_token_pregenerated', 'agent_url', 'agent_verify_ca']) delete dii[k];
   }
   return { [phase === 'clean' ? 'clean_step' : 'deploy_step']: {}, driver_internal_info: dii };
 }

@@ -334,3 +334,36 @@ test('manual cleaning with an agent step and its arguments; an unknown step fail
     assert.equal(failed.maintenance, true);
   } finally { await agent.stop(); }
 });
+
+test('a requested deploy step that only the agent offers: checked once the agent is up, run in priority order', async () => {
+  const uuid = await enroll('usersteps', '52:54:00:1a:9e:0b', goodImage());
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(uuid, 'available');
+  const steps = [{ interface: 'deploy', step: 'erase_devices_metadata', priority: 95, args: {} }];
+  assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active', deploy_steps: steps })).status, 202);
+  await waitState(uuid, 'wait call-back');
+  const disk = join(dir, 'usersteps.disk');
+  writeFileSync(disk, Buffer.alloc(5 << 20, 0xee));
+  const agent = new FakeAgent({ apiUrl: svc.url, macs: ['52:54:00:1a:9e:0b'], diskPath: disk, deploySteps: recordedSteps, hardwareManagerVersion: recordedVersions });
+  await agent.start();
+  try {
+    const n = await waitState(uuid, 'active');
+    assert.equal(n.driver_internal_info.user_deploy_steps, undefined);
+  } finally { await agent.stop(); }
+  const ran = agent.requests.filter((r) => r.body?.name === 'deploy.execute_deploy_step').map((r) => r.body!.params.step.step);
+  assert.deepEqual(ran, ['erase_devices_metadata', 'write_image']);
+  assert.equal(createHash('sha256').update(readFileSync(disk).subarray(0, image.length)).digest('hex'), imageSha);
+
+  // A step nobody offers fails the deploy once the agent has said what it offers.
+  const bad = await enroll('badstep', '52:54:00:1a:9e:0c', goodImage());
+  assert.equal((await api('PUT', `/v1/nodes/${bad}/states/provision`, { target: 'provide' })).status, 202);
+  await waitState(bad, 'available');
+  assert.equal((await api('PUT', `/v1/nodes/${bad}/states/provision`, { target: 'active', deploy_steps: [{ interface: 'deploy', step: 'nope', priority: 90, args: {} }] })).status, 202);
+  await waitState(bad, 'wait call-back');
+  const agent2 = new FakeAgent({ apiUrl: svc.url, macs: ['52:54:00:1a:9e:0c'], diskPath: disk, deploySteps: recordedSteps });
+  await agent2.start();
+  try {
+    const failed = await waitState(bad, 'deploy failed');
+    assert.match(failed.last_error, /Failed to validate the deploy steps once the agent was up: Deploy step .*"nope".* is not supported/);
+  } finally { await agent2.stop(); }
+});

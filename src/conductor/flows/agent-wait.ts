@@ -14,7 +14,7 @@ import type { Task } from '../task.ts';
 import type { ContextHandle } from '../driver-context.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { automatedCleanSteps, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
-import { continueDeploy } from './deploy.ts';
+import { continueDeploy, deploymentSteps, templateRequests } from './deploy.ts';
 import { continueCleaning, cleaningFailed } from './clean.ts';
 import { rebootIntoRamdisk } from '../../drivers/agent/power-flow.ts';
 
@@ -160,8 +160,24 @@ async function resume(deps: FlowDeps, task: Task, phase: 'clean' | 'deploy', ste
     return continueCleaning(deps, task, steps, index, manual);
   }
   const dii = task.node.driver_internal_info;
-  await task.apply('resume', dii.steps_validated ? {} : { driver_internal_info: { ...dii, steps_validated: true } });
-  return continueDeploy(deps, task, steps, index);
+  if (dii.steps_validated) {
+    await task.apply('resume');
+    return continueDeploy(deps, task, steps, index);
+  }
+  // The agent is up: now every requested step must exist; the list may gain agent steps.
+  const { driver, handle } = await prepare(deps, task);
+  let all: Step[];
+  try {
+    all = deploymentSteps(driver, handle.ctx, [...await templateRequests(deps, task), ...((dii.user_deploy_steps ?? []) as Json[])], false);
+  } catch (err) {
+    return deployFailed(deps, task, driver, handle, `Failed to validate the deploy steps once the agent was up: ${messageOf(err)}`, false);
+  }
+  // Keep our place: the step that just ran is found in the new list by interface+step.
+  const cur = task.node.deploy_step as Json;
+  const at = all.findIndex((s) => s.interface === cur.interface && s.step === cur.step);
+  const next = at < 0 ? index : at + (index - storedIndex(task, 'deploy'));
+  await task.apply('resume', { driver_internal_info: { ...dii, steps_validated: true, deploy_steps: all } });
+  return continueDeploy(deps, task, all, next);
 }
 
 /** rescue wait: finalize_rescue with the hashed password, then `rescue`. */
