@@ -23,7 +23,7 @@ import {
   bootManaged, bootUsable, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
 } from './agent-base.ts';
 import { forgetCachedImage, imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
-import { bootModeOf, powerAction, rebootIntoRamdisk, wipeTokenAndUrl } from './power-flow.ts';
+import { bootModeOf, bootRamdisk, powerAction, rebootIntoRamdisk, wipeOnPowerOff, wipeTokenAndUrl } from './power-flow.ts';
 
 const deployStep = (step: string, deployPriority: number): StepDef => ({ step, deployPriority });
 const OWN = new Set(['boot_instance', 'deploy', 'prepare_instance_boot', 'switch_to_tenant_network', 'tear_down_agent', 'write_image']);
@@ -65,6 +65,7 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
     const d = siblings(ctx, 'direct deploy');
     await d.network.validate(ctx);
     await powerAction(ctx, P.OFF);
+    wipeOnPowerOff(ctx);
     validateImageInfo(ctx.node, this.cfg);
     const url = await imageUrlFor(ctx.node, this.cfg, this.serving, ctx.signal);
     ctx.setNodeFields?.({ instance_info: { ...ctx.node.instance_info, image_url: url } });
@@ -184,8 +185,9 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
   /** Ironic's prepare_inband_cleaning: boot the ramdisk; cleaning continues at its heartbeat. */
   async prepareCleaning(ctx: DriverContext): Promise<StepOutcome> {
     const d = siblings(ctx, 'direct deploy');
+    wipeOnPowerOff(ctx);
     if (bootManaged(ctx, this.cfg)) await d.boot.prepareRamdisk(ctx, 'clean');
-    await rebootIntoRamdisk(ctx, 'clean');
+    await bootRamdisk(ctx, 'clean');
     return 'wait';
   }
 

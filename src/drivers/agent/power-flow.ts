@@ -18,6 +18,19 @@ export function wipeTokenAndUrl(ctx: DriverContext): void {
 }
 
 /**
+ * What must not survive a reboot (Ironic's wipe_internal_info_on_power_off): the agent's
+ * URL, certificate and cached steps, and its token unless the boot interface generated it
+ * in advance to hand it over on the boot media (agent_secret_token_pregenerated).
+ */
+export function wipeOnPowerOff(ctx: DriverContext): void {
+  const wipe: Record<string, undefined> = {
+    agent_url: undefined, agent_verify_ca: undefined, agent_cached_deploy_steps: undefined, agent_cached_clean_steps: undefined,
+  };
+  if (!ctx.node.driver_internal_info.agent_secret_token_pregenerated) wipe.agent_secret_token = undefined;
+  ctx.setInternalInfo(wipe as unknown as Json);
+}
+
+/**
  * A power action with its result recorded on the node (Ironic's node_power_action):
  * power_state and driver_internal_info.last_power_state_change, stored after the call.
  */
@@ -32,10 +45,19 @@ export async function powerAction(ctx: DriverContext, target: typeof P.ON | type
   (ctx.node as { power_state: string | null }).power_state = final;
 }
 
-/** Boot the node into the agent ramdisk: a new agent session, then reboot (or power on). */
+/**
+ * Boot the node into the agent ramdisk: a new agent session, then reboot (or power on).
+ * Callers that let the boot interface prepare the ramdisk in the same call wipe first
+ * (`wipeOnPowerOff`), then prepare, then `bootRamdisk`: a token the boot interface
+ * pre-generates must survive.
+ */
 export async function rebootIntoRamdisk(ctx: DriverContext, purpose: string): Promise<void> {
+  wipeOnPowerOff(ctx);
+  await bootRamdisk(ctx, purpose);
+}
+
+export async function bootRamdisk(ctx: DriverContext, purpose: string): Promise<void> {
   const d = siblings(ctx, `${purpose} through the agent`);
-  wipeTokenAndUrl(ctx);
   const state = await d.power.getPowerState(ctx);
   await powerAction(ctx, state === P.ON ? P.REBOOT : P.ON);
 }

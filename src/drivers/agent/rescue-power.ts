@@ -11,7 +11,7 @@ import type { DriverContext, PowerInterface, RescueInterface, StepOutcome } from
 import type { AgentRescueFinalizer } from '../shared/agent-driven.ts';
 import { bootManaged, client, siblings } from './agent-base.ts';
 import { commandError } from './client.ts';
-import { powerAction, wipeTokenAndUrl } from './power-flow.ts';
+import { powerAction, wipeOnPowerOff } from './power-flow.ts';
 
 export class AgentRescue implements RescueInterface, AgentRescueFinalizer {
   readonly name = 'agent';
@@ -26,11 +26,11 @@ export class AgentRescue implements RescueInterface, AgentRescueFinalizer {
   async rescue(ctx: DriverContext): Promise<StepOutcome> {
     const d = siblings(ctx, 'agent rescue');
     await powerAction(ctx, P.OFF);
+    wipeOnPowerOff(ctx);
     if (bootManaged(ctx, this.cfg)) {
       await d.boot.cleanUpInstance(ctx);
       await d.boot.prepareRamdisk(ctx, 'rescue');
     }
-    wipeTokenAndUrl(ctx);
     await powerAction(ctx, P.ON);
     return 'wait';
   }
