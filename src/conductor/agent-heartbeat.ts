@@ -16,6 +16,16 @@ import type { FlowDeps } from './deps.ts';
 import { isAgentTokenValid } from './agent-token.ts';
 import { continueAfterHeartbeat } from './flows/agent-wait.ts';
 import { stamp } from '../drivers/agent/agent-base.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function storeAgentCertificate(deps: FlowDeps, uuid: string, pem: string): string {
+  const dir = join(deps.config.dataDir, 'agent-certs');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${uuid}.crt`);
+  writeFileSync(path, pem);
+  return path;
+}
 
 export interface HeartbeatArgs {
   callbackUrl: string;
@@ -66,7 +76,9 @@ async function processHeartbeat(deps: FlowDeps, nodeId: number, args: HeartbeatA
     // The token may have been wiped meanwhile (a new ramdisk session): check again under the lock.
     if (!isAgentTokenValid(n, args.agentToken) || !HEARTBEAT_ALLOWED.has(n.provision_state)) return;
     const dii: Json = { ...n.driver_internal_info, agent_url: args.callbackUrl, agent_version: args.agentVersion ?? '3.0.0', agent_last_heartbeat: stamp() };
-    if (args.agentVerifyCa) dii.agent_verify_ca = args.agentVerifyCa;
+    // The agent's self-signed certificate (auto-TLS) is what its commands are verified with
+    // (Ironic's store_agent_certificate: a file per node, its path in agent_verify_ca).
+    if (args.agentVerifyCa) dii.agent_verify_ca = storeAgentCertificate(deps, n.uuid, args.agentVerifyCa);
     if (args.agentStatus) dii.agent_status = args.agentStatus;
     if (args.agentStatusMessage) dii.agent_status_message = args.agentStatusMessage;
     await task.save({ driver_internal_info: dii });

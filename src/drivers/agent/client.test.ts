@@ -104,3 +104,25 @@ test('poll mode: install_bootloader is polled until done; no agent URL is an ope
   });
   await assert.rejects(new AgentClient(OPTS).sync(node(undefined)), isErr(/agent's URL is not known yet.*must heartbeat/));
 });
+
+test('HTTPS agents (auto-TLS): verified with the certificate the agent sent, or as driver_info.agent_verify_ca says', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer: createHttps } = await import('node:https');
+  try { execFileSync('openssl', ['version']); } catch { assert.fail('openssl is needed to make a test certificate (Debian package openssl)'); }
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const server = createHttps({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_req, res) => json(res, 200, { commands: [] }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => { server.closeAllConnections(); server.close(); });
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const c = new AgentClient({ ...OPTS, maxCommandAttempts: 1 });
+  const own = makeTestNode({ driver_internal_info: { agent_url: url, agent_verify_ca: join(dir, 'c.pem') } });
+  assert.deepEqual(await c.commandsStatus(own), []);
+  await assert.rejects(c.commandsStatus(makeTestNode({ driver_internal_info: { agent_url: url } })), isErr(/to collect commands status\. Error: .*self-signed certificate/));
+  assert.deepEqual(await c.commandsStatus(makeTestNode({ driver_info: { agent_verify_ca: false }, driver_internal_info: { agent_url: url } })), []);
+});

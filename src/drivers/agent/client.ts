@@ -14,6 +14,7 @@
 import { DriverError } from '../../core/errors.ts';
 import type { Json, Node } from '../../core/node.ts';
 import type { AgentConfig } from '../../core/agent-config.ts';
+import { agentRequest, type HttpAnswer } from './http.ts';
 
 /** One command result as the agent serialises it. */
 export interface CommandResult {
@@ -58,9 +59,8 @@ export class AgentClient {
     return `${url}/v1/commands/`;
   }
 
-  private timeoutSignal(): AbortSignal {
-    const t = AbortSignal.timeout(this.opts.commandTimeout * 1000);
-    return this.signal ? AbortSignal.any([t, this.signal]) : t;
+  private send(node: Readonly<Node>, method: string, url: string, body?: string): Promise<HttpAnswer> {
+    return agentRequest(node, url, { method, ...(body === undefined ? {} : { body }), timeoutMs: this.opts.commandTimeout * 1000, ...(this.signal ? { signal: this.signal } : {}) });
   }
 
   /**
@@ -86,14 +86,14 @@ export class AgentClient {
     if (typeof token === 'string' && token) query.set('agent_token', token);
     const url = `${this.commandUrl(node)}?${query.toString()}`;
     const body = JSON.stringify({ name: method, params });
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, signal: this.timeoutSignal() });
+      res = await this.send(node, 'POST', url, body);
     } catch (err) {
       if (this.signal?.aborted) throw err;
       return this.afterLostAnswer(node, method, err);
     }
-    const text = await res.text();
+    const text = res.text;
     let result: CommandResult;
     try {
       result = JSON.parse(text) as CommandResult;
@@ -135,16 +135,17 @@ export class AgentClient {
   async commandsStatus(node: Readonly<Node>, opts: { retry?: boolean } = {}): Promise<CommandResult[]> {
     const attempts = opts.retry === false ? 1 : this.opts.maxCommandAttempts;
     let last: unknown;
+    const url = this.commandUrl(node);
     for (let i = 0; i < attempts; i++) {
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(this.commandUrl(node), { method: 'GET', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, signal: this.timeoutSignal() });
+        res = await this.send(node, 'GET', url);
       } catch (err) {
         if (this.signal?.aborted) throw err;
         last = new ConnectionFailed(`Failed to connect to the agent running on node ${node.uuid} to collect commands status. Error: ${describe(err)}`);
         continue;
       }
-      const text = await res.text();
+      const text = res.text;
       let parsed: { commands?: unknown };
       try { parsed = JSON.parse(text) as { commands?: unknown }; } catch { parsed = {}; }
       if (res.status >= 400 || !Array.isArray(parsed.commands)) {
