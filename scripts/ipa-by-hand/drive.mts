@@ -29,9 +29,9 @@ const svc = await startService(config, { periodics: false, logger: pino({ level:
 const api = async (m: string, p: string, b?: unknown) => { const r = await fetch(svc.url + p, { method: m, headers: { 'Content-Type': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.82' }, ...(b ? { body: JSON.stringify(b) } : {}) }); const t = await r.text(); return { status: r.status, body: t ? JSON.parse(t) : null }; };
 const wait = async (u: string, s: string, ms = 180000) => { const end = Date.now() + ms; for (;;) { const n = (await api('GET', `/v1/nodes/${u}`)).body; if (n.provision_state === s) return n; if (Date.now() > end || /failed/.test(n.provision_state)) throw new Error(`${n.provision_state}: ${n.last_error}`); await new Promise((r) => setTimeout(r, 200)); } };
 const MAC = '52:54:00:1a:9e:01';
-let ipa: ReturnType<typeof spawn> | null = null;
+const proc: { ipa: ReturnType<typeof spawn> | null } = { ipa: null };
 const startIpa = () => {
-  ipa = spawn('/usr/bin/python3', ['-c', "import sys; sys.argv[0]='ironic-python-agent'; from ironic_python_agent.cmd.agent import run; run()",
+  const ipa = proc.ipa = spawn('/usr/bin/python3', ['-c', "import sys; sys.argv[0]='ironic-python-agent'; from ironic_python_agent.cmd.agent import run; run()",
     '--api_url', svc.url, '--listen_host', '127.0.0.1', '--listen_port', '17506', '--advertise_host', '127.0.0.1', '--advertise_port', '17506', '--inspection_callback_url', '',
     ...(process.env.NOTLS ? [] : ['--enable_auto_tls'])], { env: { ...process.env, PYTHONPATH: IPA_DIR, HARNESS_LOOP: loop, HARNESS_MAC: MAC }, stdio: ['ignore', 'pipe', 'pipe'] });
   ipa.stderr!.on('data', (d) => { if (process.env.IPALOG) process.stderr.write(d); });
@@ -44,7 +44,7 @@ try {
   await api('POST', '/v1/ports', { node_uuid: n.uuid, address: MAC });
   await api('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'manage' }); await wait(n.uuid, 'manageable');
   await api('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'provide' });
-  if (process.env.CLEAN) { await wait(n.uuid, 'clean wait'); startIpa(); await wait(n.uuid, 'available'); console.log('CLEANED through the real IPA'); ipa!.kill(); await new Promise((r) => setTimeout(r, 1000)); ipa = null; }
+  if (process.env.CLEAN) { await wait(n.uuid, 'clean wait'); startIpa(); await wait(n.uuid, 'available'); console.log('CLEANED through the real IPA'); proc.ipa?.kill(); await new Promise((r) => setTimeout(r, 1000)); proc.ipa = null; }
   await wait(n.uuid, 'available');
   await api('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'active' });
   await wait(n.uuid, 'wait call-back');
@@ -53,7 +53,7 @@ try {
   const fd = openSync(loop, 'r'); const buf = Buffer.alloc(image.length); readSync(fd, buf, 0, image.length, 0); closeSync(fd);
   console.log('ACTIVE', active.power_state, 'partition data on loop device:', buf.subarray(1 << 20, 3 << 20).equals(image.subarray(1 << 20, 3 << 20)));
 } finally {
-  ipa?.kill();
+  proc.ipa?.kill();
   await svc.close(); images.close();
   execFileSync('losetup', ['-d', loop]);
 }
