@@ -5,7 +5,7 @@
  * status) is required, and the token must match the stored one. Nothing is written then.
  *
  * Asynchronous part, in a worker: only in the states that accept heartbeats; the node lock
- * is tried once (a busy node skips this heartbeat, the next one retries); the agent's URL,
+ * is tried a few times (a node still busy skips this heartbeat, the next one retries); the agent's URL,
  * version and heartbeat time are recorded; then the wait state moves on
  * (flows/agent-wait.ts): deploy steps, clean steps, or the end of rescue.
  */
@@ -63,7 +63,10 @@ async function processHeartbeat(deps: FlowDeps, nodeId: number, args: HeartbeatA
   }
   let task;
   try {
-    task = await deps.tasks.acquire(nodeId, 'heartbeat', { attempts: 1 });
+    // Deviation: Ironic tries the lock once. A few tries (the usual lock retries) let a
+    // heartbeat that arrives while the conductor is just finishing the step that booted the
+    // ramdisk count, instead of waiting 0.3–0.6 × heartbeat_timeout for the next one.
+    task = await deps.tasks.acquire(nodeId, 'heartbeat');
   } catch (err) {
     if (err instanceof NodeLockedError) {
       deps.logger.warn({ node: peek.uuid }, 'Node is locked, skipping heartbeat processing (will retry on the next heartbeat)');
