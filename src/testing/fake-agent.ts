@@ -46,6 +46,8 @@ export class FakeAgent {
   token: string | null = null;
   node: J | null = null;
   rescuePassword: string | null = null;
+  /** Parameters of the last install_bootloader (UEFI whole-disk deploys). */
+  bootloader: J | null = null;
   private server: Server | null = null;
   private timer: NodeJS.Timeout | null = null;
   private heartbeatTimeout = 300;
@@ -142,7 +144,7 @@ export class FakeAgent {
       cmd.command_status = 'FAILED';
       cmd.command_error = err.type ? err : { type: 'CommandExecutionError', code: 500, message: 'Command execution failed', details: String(err?.message ?? err) };
     });
-    const asyncCmd = ['execute_deploy_step', 'execute_clean_step', 'power_off', 'run_image'].includes(name ?? '');
+    const asyncCmd = ['execute_deploy_step', 'execute_clean_step', 'power_off', 'run_image', 'install_bootloader'].includes(name ?? '');
     if (!asyncCmd || url.searchParams.get('wait') === 'true') await run;
     else void run.then(() => (name === 'power_off' || name === 'run_image' ? this.stopHeartbeats() : this.heartbeat().catch(() => undefined)));
     this.send(res, 200, cmd);
@@ -165,6 +167,9 @@ export class FakeAgent {
       case 'standby.get_partition_uuids': return { 'root uuid': '0x782f6450' };
       case 'standby.sync': return null;
       case 'standby.power_off': case 'standby.run_image': return null;
+      case 'image.install_bootloader':
+        this.bootloader = params;
+        return null;
       case 'log.collect_system_logs': return { system_logs: Buffer.from('fake agent logs').toString('base64') };
       case 'rescue.finalize_rescue':
         this.rescuePassword = String(params.rescue_password);

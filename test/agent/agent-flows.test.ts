@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeAgent } from '../../src/testing/fake-agent.ts';
 import {
-  api, deployed, dir, enroll, goodImage, httpRoot, image, imageSha, imageUrl, recordedSteps, recordedVersions, setup, svc, teardown, waitState,
+  api, deployed, deployEnrolled, dir, enroll, goodImage, httpRoot, image, imageSha, imageUrl, recordedSteps, recordedVersions, setup, svc, teardown, waitState,
 } from './support.ts';
 
 before(setup);
@@ -121,4 +121,22 @@ test('a requested deploy step that only the agent offers: checked once the agent
     const failed = await waitState(bad, 'deploy failed');
     assert.match(failed.last_error, /Failed to validate the deploy steps once the agent was up: Deploy step .*"nope".* is not supported/);
   } finally { await agent2.stop(); }
+});
+
+test('tear_down_agent without deploy_forces_oob_reboot: standby.power_off through the agent, then power checked (and forced) out of band', async () => {
+  const { uuid, agent } = await deployed('softoff', '52:54:00:1a:9e:0d', goodImage(), { driver_info: {} });
+  const posts = agent.requests.filter((r) => r.method === 'POST').map((r) => `${r.body!.name} ${new URL(r.path, 'http://a').searchParams.get('wait')}`);
+  assert.deepEqual(posts, ['deploy.get_deploy_steps true', 'deploy.execute_deploy_step false', 'standby.get_partition_uuids true', 'standby.power_off false']);
+  const n = (await api('GET', `/v1/nodes/${uuid}`)).body;
+  assert.equal(n.provision_state, 'active');
+  assert.equal(n.power_state, 'power on');
+});
+
+test('UEFI (the default boot mode): install_bootloader for the whole-disk image, polled until done', async () => {
+  const uuid = await enroll('uefi', '52:54:00:1a:9e:0e', goodImage(), { properties: { cpu_arch: 'x86_64' } });
+  const { agent } = await deployEnrolled(uuid, 'uefi', '52:54:00:1a:9e:0e');
+  assert.deepEqual(agent.bootloader, { root_uuid: '0x782f6450', efi_system_part_uuid: null, prep_boot_part_uuid: null, target_boot_mode: 'uefi' });
+  const i = agent.requests.findIndex((r) => r.body?.name === 'image.install_bootloader');
+  assert.equal(new URL(agent.requests[i]!.path, 'http://a').searchParams.get('wait'), 'false');
+  assert.equal(agent.requests[i + 1]!.method, 'GET', 'then polled');
 });

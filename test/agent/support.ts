@@ -86,7 +86,7 @@ export async function setup(): Promise<void> {
   const config = loadConfig({
     INGOT_MANAGE_AGENT_BOOT: 'false', INGOT_AUTOMATED_CLEAN: 'false', INGOT_RAMDISK_HEARTBEAT_TIMEOUT: '2',
     INGOT_DEPLOY_CALLBACK_TIMEOUT: '2', INGOT_POST_DEPLOY_GET_POWER_STATE_RETRY_INTERVAL: '0',
-    INGOT_ENABLED_RESCUE_INTERFACES: 'no-rescue,fake,agent',
+    INGOT_ENABLED_RESCUE_INTERFACES: 'no-rescue,fake,agent', INGOT_COMMAND_WAIT_INTERVAL: '0.05',
   }, { dataDir: dir, db: join(dir, 'ingot.db'), host: '127.0.0.1', port: 0 });
   // The conductor's file server over httpRoot (built by another part of Ingot; a plain one here).
   files = createServer((req, res) => {
@@ -117,6 +117,11 @@ export async function teardown(): Promise<void> {
 
 export async function deployed(name: string, mac: string, instanceInfo: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<{ uuid: string; agent: FakeAgent; disk: string }> {
   const uuid = await enroll(name, mac, instanceInfo, extra);
+  return deployEnrolled(uuid, name, mac);
+}
+
+/** Provide and deploy an enrolled (manageable) node through a fresh fake agent. */
+export async function deployEnrolled(uuid: string, name: string, mac: string): Promise<{ uuid: string; agent: FakeAgent; disk: string }> {
   assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'provide' })).status, 202);
   await waitState(uuid, 'available');
   assert.equal((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status, 202);
