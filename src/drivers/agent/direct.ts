@@ -22,7 +22,7 @@ import { DIRECT_DEPLOY_PROPERTIES } from '../agent-stubs/properties.ts';
 import {
   bootManaged, bootUsable, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
 } from './agent-base.ts';
-import { forgetCachedImage, imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
+import { imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
 import { bootModeOf, bootRamdisk, powerAction, rebootIntoRamdisk, wipeOnPowerOff, wipeTokenAndUrl } from './power-flow.ts';
 
 const deployStep = (step: string, deployPriority: number): StepDef => ({ step, deployPriority });
@@ -175,7 +175,8 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
       await d.boot.cleanUpRamdisk(ctx);
       await d.boot.cleanUpInstance(ctx);
     }
-    forgetCachedImage(ctx.node, this.serving);
+    // The cached image (image_download_source=local) stays: other nodes may be deploying
+    // the same image from it. There is no cache eviction yet.
   }
 
   async takeOver(ctx: DriverContext): Promise<void> {

@@ -131,14 +131,6 @@ export async function imageUrlFor(node: Readonly<Node>, cfg: AgentConfig, servin
   return src;
 }
 
-/** Remove the node's cached image (clean_up after tear down); never throws. */
-export function forgetCachedImage(node: Readonly<Node>, serving: ImageServing): void {
-  const src = node.instance_info.image_source;
-  if (!truthy(src)) return;
-  const name = createHash('sha256').update(String(src)).digest('hex');
-  try { rmSync(join(serving.httpRoot, 'images', name), { force: true }); } catch { /* best effort */ }
-}
-
 /** image_info of the write_image step (AgentDeploy.write_image for whole-disk images). */
 export function imageInfo(node: Readonly<Node>, cfg: AgentConfig): Json {
   const ii = node.instance_info;
