@@ -73,7 +73,8 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
   const { ipmitool, ipmiConsoles } = ipmiFromConfig(config.ipmi, config.host);
   const registry = new DriverRegistry(config.drivers, builtinFactories({
-    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles,
+    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles, agent: config.agent,
+    imageServing: { httpRoot: config.httpRoot, httpUrl: config.httpUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.httpPort}` },
   }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });

@@ -18,7 +18,7 @@ async function change(deps: FlowDeps, nodeId: number, purpose: string, job: Job)
   let handed = false;
   try {
     const d = deps.registry.compose(task.node);
-    const h = await driverContext(deps.db, task, deps.logger);
+    const h = await driverContext(deps.db, task, deps.logger, undefined, d);
     await d.management.validate(h.ctx);
     // A worker first: a full pool answers 503 before the node was written.
     const slot = deps.workers.reserve();

@@ -30,6 +30,8 @@ import { hasValidateCall } from '../drivers/shared/extensions.ts';
 import * as allocations from './allocations.ts';
 import * as bootSettings from './boot-settings.ts';
 import * as nodeResources from './node-resources.ts';
+import { heartbeat as agentHeartbeat, type HeartbeatArgs } from './agent-heartbeat.ts';
+import { getNodeWithToken } from './agent-token.ts';
 
 export interface ConductorOptions {
   db: Kysely<Database>;
@@ -218,7 +220,7 @@ export class Conductor implements ConductorApi {
         throw new ConflictError(`Can not delete node "${n.uuid}" while it is in provision state "${n.provision_state}". Valid provision states to perform deletion are: "(${[...allowed].map((s) => `'${s}'`).join(', ')})", or set the node into maintenance mode`);
       }
       if (n.console_enabled) {
-        try { const d = this.deps.registry.compose(n); const h = await driverContext(this.deps.db, task, this.deps.logger); await d.console.stopConsole(h.ctx); } catch { /* best effort */ }
+        try { const d = this.deps.registry.compose(n); const h = await driverContext(this.deps.db, task, this.deps.logger, undefined, d); await d.console.stopConsole(h.ctx); } catch { /* best effort */ }
       }
       if (n.allocation_id !== null) await this.deps.db.deleteFrom('allocations').where('id', '=', n.allocation_id).execute();
       await this.deps.nodes.delete(n.id);
@@ -239,7 +241,7 @@ export class Conductor implements ConductorApi {
         throw new IngotError('InvalidState', `Node ${n.uuid} is in the middle of cleaning; power state change is not allowed.`);
       }
       const driver = this.deps.registry.compose(n);
-      const h = await driverContext(this.deps.db, task, this.deps.logger);
+      const h = await driverContext(this.deps.db, task, this.deps.logger, undefined, driver);
       await driver.power.validate(h.ctx);
       const finalState = target === P.REBOOT || target === P.SOFT_REBOOT || target === P.ON ? P.ON : P.OFF;
       // A worker first (503 with the node untouched when none is free), then the write.
@@ -281,7 +283,7 @@ export class Conductor implements ConductorApi {
   private async withDriver<T>(nodeId: number, purpose: string, fn: (task: Task, d: ReturnType<DriverRegistry['compose']>, ctx: Awaited<ReturnType<typeof driverContext>>) => Promise<T>): Promise<T> {
     return this.deps.tasks.withLock(nodeId, purpose, async (task) => {
       const d = this.deps.registry.compose(task.node);
-      const h = await driverContext(this.deps.db, task, this.deps.logger);
+      const h = await driverContext(this.deps.db, task, this.deps.logger, undefined, d);
       const r = await fn(task, d, h);
       await h.flush();
       return r;
@@ -290,7 +292,7 @@ export class Conductor implements ConductorApi {
   private async shared<T>(nodeId: number, fn: (d: ReturnType<DriverRegistry['compose']>, ctx: ReturnType<typeof sharedContext>) => Promise<T>): Promise<T> {
     const n = await this.node(nodeId);
     const d = this.deps.registry.compose(n);
-    return fn(d, sharedContext(this.deps.db, n, this.deps.logger));
+    return fn(d, sharedContext(this.deps.db, n, this.deps.logger, d));
   }
 
   async validateDriverInterfaces(nodeId: number): Promise<ValidationResult> {
@@ -388,8 +390,8 @@ export class Conductor implements ConductorApi {
     const task = m.require_exclusive_lock ? await this.deps.tasks.acquire(nodeId, 'calling vendor passthru') : null;
     let handed = false;
     try {
-      const h = task ? await driverContext(this.deps.db, task, this.deps.logger) : null;
-      const ctx = h ? h.ctx : sharedContext(this.deps.db, n, this.deps.logger);
+      const h = task ? await driverContext(this.deps.db, task, this.deps.logger, undefined, d) : null;
+      const ctx = h ? h.ctx : sharedContext(this.deps.db, n, this.deps.logger, d);
       if (hasValidateCall(d.vendor)) await d.vendor.validateCall(ctx, method, http, body);
       if (m.async) {
         const run = async () => { await d.vendor.call(ctx, method, http, body); await h?.flush(); };
@@ -453,9 +455,9 @@ export class Conductor implements ConductorApi {
     return nodeResources.updateVolumeTarget(this.deps, targetId, changes);
   }
   destroyVolumeTarget(targetId: number): Promise<void> { return nodeResources.destroyVolumeTarget(this.deps, targetId); }
-  async heartbeat(): Promise<void> {
-    throw new IngotError('Unavailable', 'agent heartbeats are not supported by this conductor yet');
-  }
+  // --- ramdisk (agent): agent-token.ts, agent-heartbeat.ts ---------------------------
+  heartbeat(nodeId: number, args: HeartbeatArgs): Promise<void> { return agentHeartbeat(this.deps, nodeId, args); }
+  getNodeWithToken(nodeId: number): Promise<Node> { return getNodeWithToken(this.deps, nodeId); }
 }
 
 /** Ironic's non_vendor_interfaces: core interfaces, then the standard ones sorted. */

@@ -38,10 +38,10 @@ export interface ContextHandle {
 class NodeRows {
   private ports: Promise<readonly DriverPort[]> | undefined;
   private bios: Promise<readonly BiosSetting[]> | undefined;
-  constructor(private readonly db: Kysely<Database>, private readonly nodeId: number) {}
+  constructor(private readonly db: Kysely<Database>, private readonly nodeId: number, private readonly nodeUuid = '') {}
 
   loadPorts(): Promise<readonly DriverPort[]> {
-    this.ports ??= driverPorts(this.db, this.nodeId).catch((err: unknown) => { this.ports = undefined; throw err; });
+    this.ports ??= driverPorts(this.db, this.nodeId, this.nodeUuid).catch((err: unknown) => { this.ports = undefined; throw err; });
     return this.ports;
   }
 
@@ -62,9 +62,16 @@ class NodeRows {
   forgetPorts(): void { this.ports = undefined; }
 }
 
-async function driverPorts(db: Kysely<Database>, nodeId: number): Promise<DriverPort[]> {
+async function driverPorts(db: Kysely<Database>, nodeId: number, nodeUuid: string): Promise<DriverPort[]> {
   return (await portsOfNode(db, nodeId)).map((p) => ({
     uuid: p.uuid, address: p.address, pxe_enabled: p.pxe_enabled, physical_network: p.physical_network, extra: p.extra,
+    // Port.as_dict() as Ironic sends it to agents (recorded-direct-deploy's `ports`).
+    asDict: {
+      address: p.address, created_at: p.created_at, extra: p.extra, id: p.id, internal_info: p.internal_info,
+      is_smartnic: p.is_smartnic, local_link_connection: p.local_link_connection, name: (p as { name?: string | null }).name ?? null,
+      node_id: p.node_id, node_uuid: nodeUuid, physical_network: p.physical_network, portgroup_id: p.portgroup_id,
+      pxe_enabled: p.pxe_enabled, updated_at: p.updated_at, uuid: p.uuid,
+    },
   }));
 }
 
@@ -73,7 +80,7 @@ const rowsOfTask = new WeakMap<Task, NodeRows>();
 
 function taskRows(db: Kysely<Database>, task: Task): NodeRows {
   let rows = rowsOfTask.get(task);
-  if (!rows) rowsOfTask.set(task, (rows = new NodeRows(db, task.node.id)));
+  if (!rows) rowsOfTask.set(task, (rows = new NodeRows(db, task.node.id, task.node.uuid)));
   return rows;
 }
 
@@ -131,10 +138,11 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
  * Context for read-only driver calls without a lock (power sync, shared tasks). Rows are
  * read on request and kept only by this context: without the lock they may change.
  */
-export function sharedContext(db: Kysely<Database>, node: DriverContext['node'], logger: DriverLogger, signal?: AbortSignal): ConductorContext {
-  const rows = new NodeRows(db, node.id);
+export function sharedContext(db: Kysely<Database>, node: DriverContext['node'], logger: DriverLogger, driver?: ComposedDriver, signal?: AbortSignal): ConductorContext {
+  const rows = new NodeRows(db, node.id, node.uuid);
   return {
     node, logger, signal: signal ?? new AbortController().signal,
+    ...(driver ? { driver } : {}),
     loadPorts: () => rows.loadPorts(),
     loadBiosSettings: () => rows.loadBiosSettings(),
     setInternalInfo() { /* shared: ignored */ },

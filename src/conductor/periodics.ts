@@ -135,7 +135,7 @@ export class Periodics {
           try {
             if (task.node.provision_state !== state) continue;
             const msg = state === S.INSPECT_WAIT ? 'timeout reached while inspecting the node'
-              : `Timeout reached while waiting for callback for node ${task.node.uuid} in state "${state}" (waited ${timeout} s). Check that the ramdisk booted and can reach the API.`;
+              : `Timeout reached while waiting for callback for node ${task.node.uuid} in state "${state}" (waited ${timeout} s). Check that the ramdisk booted and can reach the API at ${c.apiUrl}.`;
             await failTask(this.deps, task, msg, { event: 'fail', eventType, extra: state === S.CLEAN_WAIT ? { fault: 'clean failure' } : {} });
           } finally { await task.release(); }
         } catch { /* locked: try next round */ }

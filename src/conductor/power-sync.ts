@@ -142,7 +142,7 @@ export class PowerSync {
     let actual: string | null | undefined;
     try {
       actual = await bounded(config.syncPowerStateTimeout, `The BMC of node ${n.uuid}`, async (signal) => {
-        const ctx = sharedContext(db, n, logger, signal);
+        const ctx = sharedContext(db, n, logger, driver, signal);
         // As Ironic: a node without a recorded state whose driver_info is not valid is left alone.
         if (n.power_state === null) {
           try { await driver.power.validate(ctx); } catch (err) { if (err instanceof InvalidError) return undefined; throw err; }
@@ -231,7 +231,7 @@ export class PowerSync {
     if (!n || n.provision_state === S.ENROLL || !n.maintenance || n.fault !== POWER_FAILURE || n.target_power_state || n.reservation) return;
     const driver = registry.compose(n);
     const actual = await bounded(config.syncPowerStateTimeout, `The BMC of node ${n.uuid}`, async (signal) => {
-      const ctx = sharedContext(db, n, logger, signal);
+      const ctx = sharedContext(db, n, logger, driver, signal);
       await driver.power.validate(ctx);
       const s = await driver.power.getPowerState(ctx);
       if (s === P.ERROR) throw new Error('Power driver returned ERROR state while trying to get power state.');

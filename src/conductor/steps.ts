@@ -4,7 +4,7 @@
  * driver_internal_info.{clean,deploy}_steps and *_step_index), so a step that answers
  * `wait` can be resumed later from the same index (agent heartbeat).
  */
-import type { ComposedDriver, StepDef } from '../drivers/base.ts';
+import type { ComposedDriver, DriverContext, RuntimeStep, StepDef } from '../drivers/base.ts';
 import type { InterfaceKind, Json, Node, NodeChanges } from '../core/node.ts';
 import { InvalidError, DriverError, messageOf } from '../core/errors.ts';
 import type { Task } from './task.ts';
@@ -23,24 +23,42 @@ export interface Step {
   priority: number;
   args: Json;
   abortable?: boolean;
+  /** Steps reported by an agent: reboot into the ramdisk after the step. */
+  reboot_requested?: boolean;
 }
 
 export type Phase = 'clean' | 'deploy';
 
-function defs(driver: ComposedDriver, kind: InterfaceKind): readonly StepDef[] {
-  return (driver[kind] as { steps?: readonly StepDef[] }).steps ?? [];
+/**
+ * An interface's steps: its fixed `steps`, plus (given a context) the steps it reports at
+ * run time (`getSteps`, e.g. an agent's, with configured priority overrides), as Ironic's
+ * conductor/steps.py gathers them. A fixed step wins over a runtime one of the same name.
+ */
+function defs(driver: ComposedDriver, kind: InterfaceKind, ctx?: DriverContext, phase?: Phase): readonly (StepDef & { rebootRequested?: boolean })[] {
+  const impl = driver[kind] as { steps?: readonly StepDef[]; getSteps?: (c: DriverContext, p: Phase) => readonly RuntimeStep[] };
+  const fixed = impl.steps ?? [];
+  if (!ctx || !phase || !impl.getSteps) return fixed;
+  const names = new Set(fixed.filter((d) => (phase === 'clean' ? d.cleanPriority : d.deployPriority) !== undefined).map((d) => d.step));
+  const runtime = impl.getSteps(ctx, phase).filter((r) => r.interface === kind && !names.has(r.step)).map((r) => ({
+    step: r.step, [phase === 'clean' ? 'cleanPriority' : 'deployPriority']: Number(r.priority),
+    abortable: r.abortable ?? false, requiresRamdisk: r.requires_ramdisk ?? true, rebootRequested: r.reboot_requested ?? false,
+    ...(r.argsinfo ? { argsinfo: r.argsinfo } : {}),
+  } as StepDef & { rebootRequested?: boolean }));
+  return [...fixed, ...runtime];
 }
 
-/** All steps the driver offers for a phase (priority 0 included), unsorted. */
-export function availableSteps(driver: ComposedDriver, phase: Phase): Step[] {
+/** All steps the driver offers for a phase (priority 0 included), unsorted; with `ctx`, runtime steps too. */
+export function availableSteps(driver: ComposedDriver, phase: Phase, ctx?: DriverContext): Step[] {
   const out: Step[] = [];
   for (const kind of STEP_INTERFACES) {
-    for (const d of defs(driver, kind)) {
+    for (const d of defs(driver, kind, ctx, phase)) {
       // An undefined priority means the step does not belong to this phase at all.
       const declared = phase === 'clean' ? d.cleanPriority : d.deployPriority;
       if (declared === undefined) continue;
       const priority = declared;
-      out.push({ interface: kind, step: d.step, priority, args: {}, abortable: d.abortable ?? false });
+      const s: Step = { interface: kind, step: d.step, priority, args: {}, abortable: d.abortable ?? false };
+      if (d.rebootRequested) s.reboot_requested = true;
+      out.push(s);
     }
   }
   return out;
@@ -52,17 +70,17 @@ export function sortSteps(steps: Step[]): Step[] {
 }
 
 /** Steps automated cleaning runs: priority > 0, highest first. */
-export function automatedCleanSteps(driver: ComposedDriver): Step[] {
-  return sortSteps(availableSteps(driver, 'clean').filter((s) => s.priority > 0));
+export function automatedCleanSteps(driver: ComposedDriver, ctx?: DriverContext): Step[] {
+  return sortSteps(availableSteps(driver, 'clean', ctx).filter((s) => s.priority > 0));
 }
 
 /**
  * Check user-requested steps (manual clean, or deploy_steps/templates) against what the
  * driver offers. Throws 400 naming the unknown step.
  */
-export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, requested: Json[]): Step[] {
-  const avail = availableSteps(driver, phase === 'clean' ? 'clean' : 'deploy');
-  const all = phase === 'deploy' ? [...avail, ...availableSteps(driver, 'clean')] : avail;
+export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, requested: Json[], ctx?: DriverContext): Step[] {
+  const avail = availableSteps(driver, phase === 'clean' ? 'clean' : 'deploy', ctx);
+  const all = phase === 'deploy' ? [...avail, ...availableSteps(driver, 'clean', ctx)] : avail;
   return requested.map((r) => {
     const iface = String(r.interface);
     const name = String(r.step);
@@ -71,7 +89,9 @@ export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, req
       throw new InvalidError(`${phase === 'clean' ? 'Clean' : 'Deploy'} step ${JSON.stringify({ interface: iface, step: name, args: r.args ?? {} })} is not supported by the node's driver interfaces.`);
     }
     const priority = r.priority === undefined ? found.priority : Number(r.priority);
-    return { interface: iface, step: name, args: (r.args as Json) ?? {}, priority, abortable: found.abortable ?? false };
+    const s: Step = { interface: iface, step: name, args: (r.args as Json) ?? {}, priority, abortable: found.abortable ?? false };
+    if (found.reboot_requested) s.reboot_requested = true;
+    return s;
   });
 }
 
@@ -80,11 +100,11 @@ export function validateRequestedSteps(driver: ComposedDriver, phase: Phase, req
  * templates), with its texts; the step is shown as given, as a Python dict. Unknown steps
  * are errors unless `skipMissing` (deploy validation, where they may come from the ramdisk).
  */
-export function userStepErrors(driver: ComposedDriver, phase: Phase, requested: Json[], skipMissing = false, disableRamdisk = false): string[] {
+export function userStepErrors(driver: ComposedDriver, phase: Phase, requested: Json[], skipMissing = false, disableRamdisk = false, ctx?: DriverContext): string[] {
   const errors: string[] = [];
   for (const u of requested) {
     const def = STEP_INTERFACES.includes(u.interface as InterfaceKind)
-      ? defs(driver, u.interface as InterfaceKind).find((d) => d.step === u.step && (phase === 'clean' ? d.cleanPriority : d.deployPriority) !== undefined)
+      ? defs(driver, u.interface as InterfaceKind, ctx, phase).find((d) => d.step === u.step && (phase === 'clean' ? d.cleanPriority : d.deployPriority) !== undefined)
       : undefined;
     if (!def) {
       if (!skipMissing) errors.push(`node does not support this ${phase} step: ${pyRepr(u)}`);
@@ -120,7 +140,7 @@ export async function runSteps(task: Task, driver: ComposedDriver, handle: Conte
   for (let i = index; i < steps.length; i++) {
     const s = steps[i]!;
     await task.save({
-      [stepField]: { interface: s.interface, step: s.step, args: s.args, priority: s.priority, abortable: s.abortable ?? false },
+      [stepField]: { interface: s.interface, step: s.step, args: s.args, priority: s.priority, abortable: s.abortable ?? false, ...(s.reboot_requested ? { reboot_requested: true } : {}) },
       driver_internal_info: { ...task.node.driver_internal_info, [`${phase}_steps`]: steps, [`${phase}_step_index`]: i },
     });
     const impl = driver[s.interface as InterfaceKind] as { executeStep?: (c: unknown, n: string, a: Json) => Promise<'done' | 'wait'> };
@@ -144,5 +164,10 @@ export async function runSteps(task: Task, driver: ComposedDriver, handle: Conte
 export function stepsFinished(node: Node, phase: Phase): NodeChanges {
   const dii: Json = { ...node.driver_internal_info, [`${phase}_steps`]: null };
   delete dii[`${phase}_step_index`];
+  if (phase === 'deploy') {
+    // wipe_deploy_internal_info: the agent session ends with the deploy (token and URL too).
+    for (const k of ['agent_cached_deploy_steps', 'agent_cached_deploy_steps_refreshed', 'deployment_reboot', 'deployment_polling',
+      'skip_current_deploy_step', 'steps_validated', 'user_deploy_steps', 'agent_secret_token', 'agent_secret_token_pregenerated', 'agent_url', 'agent_verify_ca']) delete dii[k];
+  }
   return { [phase === 'clean' ? 'clean_step' : 'deploy_step']: {}, driver_internal_info: dii };
 }

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
+import { loadAgentConfig, type AgentConfig } from './agent-config.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
 import type { DriverConfig } from '../core/driver-config.ts';
@@ -113,6 +114,8 @@ export interface Config {
   grubEfi?: string;
   /** The ipmitool interfaces' options (Ironic's [ipmi], [console] and the waits they use). */
   ipmi: IpmiConfig;
+  /** The agent flows' options ([agent], [deploy], [api] ramdisk parts): agent-config.ts. */
+  agent: AgentConfig;
 }
 
 /**
@@ -257,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       terminalTimeout: num(env.INGOT_TERMINAL_TIMEOUT, 600),
       subprocessTimeout: num(env.INGOT_SUBPROCESS_TIMEOUT, 10),
     },
+    agent: loadAgentConfig(env, dataDir),
   };
   const merged = { ...base, ...over };
   // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.

@@ -127,5 +127,16 @@ export interface ConductorApi {
   destroyVolumeTarget(targetId: number): Promise<void>;
 
   // --- ramdisk (agent) -------------------------------------------------------------
+  /**
+   * Ironic's heartbeat RPC: 400 without an agent version, or when the token does not match
+   * the node's (nothing is written then); otherwise the heartbeat is processed in a
+   * conductor worker (recorded, then the wait state moves on) and this returns at once.
+   */
   heartbeat(nodeId: number, args: { callbackUrl: string; agentToken?: string; agentVersion?: string; agentVerifyCa?: string; agentStatus?: string; agentStatusMessage?: string }): Promise<void>;
+  /**
+   * Ironic's get_node_with_token (lookup at 1.62+): the node with a newly issued agent
+   * token in driver_internal_info.agent_secret_token, or with "******" there when one was
+   * issued before. 409 while another operation holds the node's lock.
+   */
+  getNodeWithToken(nodeId: number): Promise<Node>;
 }

@@ -25,6 +25,8 @@ export interface DriverPort {
   pxe_enabled: boolean;
   physical_network: string | null;
   extra: Json;
+  /** The whole port as Ironic's Port.as_dict() renders it (sent to agents with step commands). */
+  asDict?: Json;
 }
 
 export interface DriverContext {
@@ -52,13 +54,14 @@ export interface DriverContext {
   replaceBiosSettings?(settings: BiosSetting[]): void;
   /**
    * The node's other interfaces, for implementations that orchestrate them the way
-   * Ironic's deploy interfaces call task.driver.boot / task.driver.power.
+   * Ironic's deploy interfaces call task.driver.boot / task.driver.power. The conductor
+   * always sets it; only hand-made test contexts may lack it.
    */
   readonly driver?: ComposedDriver;
 }
 
 /** Node fields a driver may ask the conductor to store. */
-export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'target_raid_config' | 'properties' | 'boot_mode' | 'secure_boot'>>;
+export type NodeFieldUpdate = Partial<Pick<Node, 'raid_config' | 'target_raid_config' | 'properties' | 'boot_mode' | 'secure_boot' | 'instance_info' | 'power_state'>>;
 
 /** A clean/deploy step an interface offers (Ironic's @clean_step / @deploy_step). */
 export interface StepDef {
@@ -70,6 +73,20 @@ export interface StepDef {
   readonly abortable?: boolean;
   readonly argsinfo?: Readonly<Record<string, { description: string; required?: boolean }>>;
   readonly requiresRamdisk?: boolean;
+}
+
+/**
+ * A step known only at run time (reported by an agent), as Ironic's step dict. Its
+ * `priority` is the one for the phase it was reported for, configuration overrides applied.
+ */
+export interface RuntimeStep {
+  readonly step: string;
+  readonly interface: string;
+  readonly priority: number;
+  readonly abortable?: boolean;
+  readonly reboot_requested?: boolean;
+  readonly requires_ramdisk?: boolean;
+  readonly argsinfo?: Readonly<Record<string, { description: string; required?: boolean }>> | null;
 }
 
 /** Outcome of a step or long operation: finished, or waiting for a callback/poll. */
@@ -84,7 +101,13 @@ export interface DriverInterface {
   validate(ctx: DriverContext): Promise<void>;
   /** Steps this interface offers. */
   readonly steps?: readonly StepDef[];
-  /** Run one of `steps`. */
+  /**
+   * Steps this interface offers at run time beyond `steps` (Ironic's get_clean_steps /
+   * get_deploy_steps of agent-based interfaces: the agent's steps cached on the node).
+   * The conductor merges them with `steps` (same interface+step: the runtime one wins).
+   */
+  getSteps?(ctx: DriverContext, phase: 'clean' | 'deploy'): readonly RuntimeStep[];
+  /** Run one of `steps` or of `getSteps()`. */
   executeStep?(ctx: DriverContext, step: string, args: Json): Promise<StepOutcome>;
   /** False for no-op implementations (`no-bios`, `no-raid`...): validate reports "not supported". */
   readonly supported?: boolean;
@@ -131,6 +154,13 @@ export interface DeployInterface extends DriverInterface {
   prepare(ctx: DriverContext): Promise<void>;
   cleanUp(ctx: DriverContext): Promise<void>;
   takeOver(ctx: DriverContext): Promise<void>;
+  /**
+   * Ironic's prepare_cleaning: 'wait' when cleaning needs a ramdisk that will call back
+   * (the conductor then waits in `clean wait` for its heartbeat); absent/'done' = none.
+   */
+  prepareCleaning?(ctx: DriverContext): Promise<StepOutcome>;
+  /** Ironic's tear_down_cleaning: undo prepareCleaning (power off, ramdisk boot cleaned up). */
+  tearDownCleaning?(ctx: DriverContext): Promise<void>;
 }
 
 export interface InspectionResult {

@@ -3,9 +3,9 @@
  * `DriverRegistry` (registry.ts), plus a way to add more (redfish, ipmitool...).
  *
  * Built in: every `fake`; `no-bios`, `no-console`, `no-inspect`, `no-raid`, `no-rescue`,
- * `no-vendor`; `noop` management/network/storage; and PLACEHOLDERS (not implemented,
- * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
- * rescue/raid/inspect/power `agent` and network `flat`; the `redfish` implementations
+ * `no-vendor`; `noop` management/network/storage; the agent-based deploy `direct`, rescue
+ * and power `agent` (agent/); PLACEHOLDERS (not implemented, validate() fails, see
+ * agent-stubs/) for boot `ipxe`/`pxe`, raid/inspect `agent` and network `flat`; the `redfish` implementations
  * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`; the `ipmitool`
  * implementations (power, management, vendor, consoles `ipmitool-socat`/`ipmitool-shellinabox`).
  */
@@ -20,12 +20,13 @@ import {
 } from './fake/index.ts';
 import { NoBios, NoConsole, NoInspect, NoopManagement, NoopNetwork, NoopStorage, NoRaid, NoRescue, NoVendor } from './noop/index.ts';
 import {
-  AgentInspectPlaceholder, AgentPowerPlaceholder, AgentRaidPlaceholder, AgentRescuePlaceholder, DirectDeployPlaceholder,
-  FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
+  AgentInspectPlaceholder, AgentRaidPlaceholder, FlatNetworkPlaceholder, PxeBootPlaceholder,
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
 import type { AgentIsoSettings } from './shared/agent-iso.ts';
 import { Ipmitool, IpmiConsoles, ipmiFactories } from './ipmi/index.ts';
+import { AgentPower, AgentRescue, DirectDeploy, type ImageServing } from './agent/index.ts';
+import { loadAgentConfig, type AgentConfig } from '../core/agent-config.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -41,6 +42,10 @@ export interface BuiltinOptions {
   ipmitool?: Ipmitool;
   /** Console processes of the ipmitool consoles; pass one to be able to `close()` them on shutdown. */
   ipmiConsoles?: IpmiConsoles;
+  /** Options of the agent-based implementations (`direct`, `agent` rescue/power); Ironic's defaults when absent. */
+  agent?: AgentConfig;
+  /** Where the `direct` deploy caches images for `image_download_source = local`. */
+  imageServing?: ImageServing;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -54,17 +59,19 @@ export type ExtraImplementations = Partial<{ [K in InterfaceKind]: Record<string
 export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFactories {
   const d = {} as Record<InterfaceKind, FakeDelay>;
   for (const kind of INTERFACE_KINDS) d[kind] = FakeDelay.parse(opts.fakeDelays?.[kind], `[fake] ${kind}_delay`);
+  const agent = opts.agent ?? loadAgentConfig({}, '.data');
+  const serving = opts.imageServing ?? { httpRoot: '.data/httpboot', httpUrl: 'http://127.0.0.1:8080' };
   const builtin: ImplementationFactories = {
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
     boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
-    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
+    deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeploy(agent, serving), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
     management: { fake: () => new FakeManagement(d.management), noop: () => new NoopManagement() },
     network: { noop: () => new NoopNetwork(), flat: () => new FlatNetworkPlaceholder() },
-    power: { fake: () => new FakePower(d.power), agent: () => new AgentPowerPlaceholder() },
+    power: { fake: () => new FakePower(d.power), agent: () => new AgentPower(agent) },
     raid: { fake: () => new FakeRaid(d.raid), 'no-raid': () => new NoRaid(), agent: () => new AgentRaidPlaceholder() },
-    rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescuePlaceholder() },
+    rescue: { fake: () => new FakeRescue(d.rescue), 'no-rescue': () => new NoRescue(), agent: () => new AgentRescue(agent) },
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
     vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor() },
   };

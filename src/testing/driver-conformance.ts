@@ -111,6 +111,8 @@ export interface RecordingContext extends ExtendedDriverContext {
 
 export function makeTestContext(opts: {
   node?: Node; ports?: DriverPort[]; signal?: AbortSignal; logger?: DriverLogger; biosSettings?: BiosSetting[];
+  /** The node's composed driver, as the conductor gives every context. */
+  driver?: ComposedDriver;
 } = {}): RecordingContext {
   const internalInfo: Json = {};
   const biosWrites: BiosSetting[][] = [];
@@ -122,6 +124,7 @@ export function makeTestContext(opts: {
     signal: opts.signal ?? new AbortController().signal,
     setInternalInfo(values: Json) { Object.assign(internalInfo, values); },
     ...(bios ? { loadBiosSettings: async () => bios } : {}),
+    ...(opts.driver ? { driver: opts.driver } : {}),
     replaceBiosSettings(settings: BiosSetting[]) { biosWrites.push(settings); },
     internalInfo,
     biosWrites,

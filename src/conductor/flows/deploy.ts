@@ -10,6 +10,8 @@ import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { InvalidError } from '../../core/errors.ts';
 import { availableSteps, runSteps, sortSteps, stepsFinished, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
+import type { ComposedDriver, DriverContext } from '../../drivers/base.ts';
+import { isAgentDriven } from '../../drivers/shared/agent-driven.ts';
 import { doNodeClean } from './clean.ts';
 
 /** The node's power state as the driver reads it now (recorded after deploy/tear down). */
@@ -60,35 +62,51 @@ export async function validateDeploy(deps: FlowDeps, task: Task, deploySteps?: J
 /** Entered in state `deploying`. */
 export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdrive?: unknown; deploySteps?: Json[] }): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
+  // A new deploy starts without the previous agent session's step cache; the config drive
+  // is stored first so that prepare() sees it (Ironic's do_node_deploy order).
+  const dii = { ...task.node.driver_internal_info };
+  for (const k of ['agent_cached_deploy_steps', 'agent_cached_deploy_steps_refreshed', 'steps_validated', 'deployment_reboot', 'deployment_polling']) delete dii[k];
+  await task.save({ driver_internal_info: dii, ...(opts.configdrive !== undefined ? { instance_info: { ...task.node.instance_info, configdrive: opts.configdrive } } : {}) });
   let steps: Step[];
   try {
     await driver.deploy.prepare(handle.ctx);
-    const builtin = availableSteps(driver, 'deploy').filter((s) => s.priority > 0);
-    const requested = opts.deploySteps ? validateRequestedSteps(driver, 'deploy', opts.deploySteps) : [];
-    const fromTemplates = await templateSteps(deps, task, driver);
-    // Requested steps override built-in ones of the same interface+step.
-    const key = (s: Step) => `${s.interface}.${s.step}`;
-    const merged = new Map<string, Step>();
-    for (const s of [...builtin, ...fromTemplates, ...requested]) merged.set(key(s), s);
-    steps = sortSteps([...merged.values()].filter((s) => s.priority > 0));
+    await handle.flush();
+    if (opts.deploySteps?.length) await task.save({ driver_internal_info: { ...task.node.driver_internal_info, user_deploy_steps: opts.deploySteps } });
+    // An agent-driven deploy learns the agent's steps at its first heartbeat: requested
+    // steps unknown until then are checked (and placed) when it resumes (revalidateDeploySteps).
+    const lenient = isAgentDriven(driver.deploy) && !task.node.driver_internal_info.agent_cached_deploy_steps;
+    steps = deploymentSteps(driver, handle.ctx, [...await templateRequests(deps, task), ...(opts.deploySteps ?? [])], lenient);
   } catch (err) {
     await failTask(deps, task, `Failed to prepare to deploy: ${messageOf(err)}`, { event: 'fail', eventType: 'deploying' });
     return;
   }
-  if (opts.configdrive !== undefined) {
-    await task.save({ instance_info: { ...task.node.instance_info, configdrive: opts.configdrive } });
-  }
   await continueDeploy(deps, task, steps, 0);
 }
 
-/** Deploy steps from deploy templates whose name matches one of instance_info.traits. */
-async function templateSteps(deps: FlowDeps, task: Task, driver: Parameters<typeof validateRequestedSteps>[0]): Promise<Step[]> {
+/**
+ * The deploy step list (Ironic's _get_all_deployment_steps): the driver's steps with
+ * priority > 0 (runtime ones too), overridden by deploy templates' and then the user's
+ * steps of the same interface+step; sorted. `lenient` leaves out requested steps the
+ * driver does not know yet.
+ */
+export function deploymentSteps(driver: ComposedDriver, ctx: DriverContext, requested: Json[], lenient: boolean): Step[] {
+  const builtin = availableSteps(driver, 'deploy', ctx).filter((s) => s.priority > 0);
+  const known = new Set([...availableSteps(driver, 'deploy', ctx), ...availableSteps(driver, 'clean', ctx)].map((s) => `${s.interface}.${s.step}`));
+  const wanted = lenient ? requested.filter((r) => known.has(`${String(r.interface)}.${String(r.step)}`)) : requested;
+  const key = (s: Step) => `${s.interface}.${s.step}`;
+  const merged = new Map<string, Step>();
+  for (const s of [...builtin, ...validateRequestedSteps(driver, 'deploy', wanted, ctx)]) merged.set(key(s), s);
+  return sortSteps([...merged.values()].filter((s) => s.priority > 0));
+}
+
+/** Requested steps of the deploy templates whose name matches one of instance_info.traits. */
+export async function templateRequests(deps: FlowDeps, task: Task): Promise<Json[]> {
   const traits = task.node.instance_info.traits;
   if (!Array.isArray(traits) || traits.length === 0) return [];
   const rows = await deps.db.selectFrom('deploy_templates').innerJoin('deploy_template_steps', 'deploy_template_steps.deploy_template_id', 'deploy_templates.id')
     .select(['deploy_template_steps.interface', 'deploy_template_steps.step', 'deploy_template_steps.args', 'deploy_template_steps.priority'])
     .where('deploy_templates.name', 'in', traits as string[]).execute();
-  return validateRequestedSteps(driver, 'deploy', rows.map((r) => ({ interface: r.interface, step: r.step, args: r.args ? JSON.parse(r.args) : {}, priority: r.priority })));
+  return rows.map((r) => ({ interface: r.interface, step: r.step, args: r.args ? JSON.parse(r.args) : {}, priority: r.priority }));
 }
 
 export async function continueDeploy(deps: FlowDeps, task: Task, steps: Step[], index: number): Promise<void> {

@@ -5,9 +5,10 @@ import { DriverError, InvalidError } from '../../core/errors.ts';
 import { makeTestContext, makeTestNode } from '../../testing/driver-conformance.ts';
 import { isPlaceholder } from '../shared/extensions.ts';
 import {
-  AgentInspectPlaceholder, AgentPowerPlaceholder, AgentRaidPlaceholder, AgentRescuePlaceholder, DirectDeployPlaceholder,
-  FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
+  AgentInspectPlaceholder, AgentRaidPlaceholder, FlatNetworkPlaceholder, PxeBootPlaceholder,
 } from './index.ts';
+import { DirectDeploy } from '../agent/index.ts';
+import { loadAgentConfig } from '../../core/agent-config.ts';
 
 const PORT = { uuid: 'p1', address: '52:54:00:12:34:56', pxe_enabled: true, physical_network: null, extra: {} };
 const node = makeTestNode({ driver: 'manual-management', driver_info: { deploy_kernel: 'k', deploy_ramdisk: 'r' } });
@@ -15,14 +16,10 @@ const ctx = makeTestContext({ node, ports: [PORT] });
 
 test('messages say what is missing and what to use instead', async () => {
   const cases = [
-    [new DirectDeployPlaceholder(), "deploy interface 'direct' is not implemented in this Ingot build (it requires the ironic-python-agent deploy ramdisk, which Ingot does not provide yet); use deploy_interface 'fake' instead."],
-    [new RamdiskDeployPlaceholder(), "deploy interface 'ramdisk' is not implemented in this Ingot build (it requires a network boot server to boot the node into the instance ramdisk, which Ingot does not provide yet); use deploy_interface 'fake' instead."],
     [new PxeBootPlaceholder('pxe'), "boot interface 'pxe' is not implemented in this Ingot build (it requires a PXE/TFTP boot server and the ironic-python-agent deploy ramdisk, which Ingot does not provide yet); use boot_interface 'fake' instead."],
     [new PxeBootPlaceholder('ipxe'), "boot interface 'ipxe' is not implemented in this Ingot build (it requires an iPXE/HTTP boot server and the ironic-python-agent deploy ramdisk, which Ingot does not provide yet); use boot_interface 'fake' instead."],
-    [new AgentRescuePlaceholder(), "rescue interface 'agent' is not implemented in this Ingot build (it requires the ironic-python-agent rescue ramdisk, which Ingot does not provide yet); use rescue_interface 'fake' or 'no-rescue' instead."],
     [new AgentRaidPlaceholder(), "raid interface 'agent' is not implemented in this Ingot build (it requires the ironic-python-agent ramdisk to build RAID in-band, which Ingot does not provide yet); use raid_interface 'fake' or 'no-raid' instead."],
     [new AgentInspectPlaceholder(), "inspect interface 'agent' is not implemented in this Ingot build (it requires the ironic-python-agent ramdisk for in-band inspection, which Ingot does not provide yet); use inspect_interface 'fake' or 'no-inspect' instead."],
-    [new AgentPowerPlaceholder(), "power interface 'agent' is not implemented in this Ingot build (it requires a running ironic-python-agent (fast track) to reboot the node, which Ingot does not provide yet); use power_interface 'fake' instead."],
     [new FlatNetworkPlaceholder(), "network interface 'flat' is not implemented in this Ingot build (it requires OpenStack Networking (neutron) to bind ports, which Ingot does not provide yet); use network_interface 'noop' instead."],
   ] as const;
   for (const [impl, text] of cases) {
@@ -33,14 +30,9 @@ test('messages say what is missing and what to use instead', async () => {
 
 test('operations throw a non-retryable not_implemented DriverError', async () => {
   const isNotImpl = (e: unknown) => e instanceof DriverError && e.reason === 'not_implemented' && !e.retryable && e.message.includes('is not implemented');
-  await assert.rejects(new DirectDeployPlaceholder().deploy(ctx), isNotImpl);
-  await assert.rejects(new DirectDeployPlaceholder().executeStep(ctx, 'write_image', {}), isNotImpl);
   await assert.rejects(new PxeBootPlaceholder('ipxe').prepareRamdisk(ctx, 'deploy'), isNotImpl);
-  await assert.rejects(new AgentRescuePlaceholder().rescue(ctx), isNotImpl);
   await assert.rejects(new AgentInspectPlaceholder().inspect(ctx), isNotImpl);
-  await assert.rejects(new AgentPowerPlaceholder().getPowerState(ctx), isNotImpl);
   await assert.rejects(new AgentRaidPlaceholder().executeStep(ctx, 'create_configuration', {}), isNotImpl);
-  assert.deepEqual(await new AgentPowerPlaceholder().getSupportedPowerStates(ctx), ['rebooting']);
 });
 
 test('pxe/ipxe validate runs Ironic node checks first', async () => {
@@ -59,17 +51,17 @@ test('properties are Ironic 21.4 texts', () => {
   assert.deepEqual(Object.keys(pxe), ['deploy_kernel', 'deploy_ramdisk', 'force_persistent_boot_device', 'rescue_kernel', 'rescue_ramdisk', 'kernel_append_params']);
   assert.deepEqual(new PxeBootPlaceholder('ipxe').properties(), pxe);
   assert.equal(pxe.deploy_ramdisk, 'UUID (from Glance) of the ramdisk that is mounted at boot time. Required.');
-  const direct = new DirectDeployPlaceholder().properties();
-  assert.equal(direct.deploy_ramdisk, 'UUID (from Glance) of the ramdisk with agent that is used at deploy time. Required.');
-  assert.equal(Object.keys(direct).length, 8);
-  for (const impl of [new RamdiskDeployPlaceholder(), new AgentRescuePlaceholder(), new AgentRaidPlaceholder(), new AgentInspectPlaceholder(), new AgentPowerPlaceholder(), new FlatNetworkPlaceholder()]) {
+  for (const impl of [new AgentRaidPlaceholder(), new AgentInspectPlaceholder(), new FlatNetworkPlaceholder()]) {
     assert.deepEqual(impl.properties(), {}, impl.name);
   }
 });
 
-test('steps are Ironic declarations; agent RAID validates configs for real', async () => {
-  assert.deepEqual(new DirectDeployPlaceholder().steps?.map((s) => [s.step, s.deployPriority]),
+test('steps are Ironic declarations (the real direct deploy too); agent RAID validates configs for real', async () => {
+  const direct = new DirectDeploy(loadAgentConfig({}, '/tmp'), { httpRoot: '/tmp', httpUrl: 'http://127.0.0.1:1' });
+  assert.deepEqual(direct.steps.map((s) => [s.step, s.deployPriority]),
     [['boot_instance', 20], ['deploy', 100], ['prepare_instance_boot', 60], ['switch_to_tenant_network', 30], ['tear_down_agent', 40], ['write_image', 80]]);
+  assert.equal(direct.properties().deploy_ramdisk, 'UUID (from Glance) of the ramdisk with agent that is used at deploy time. Required.');
+  assert.equal(Object.keys(direct.properties()).length, 8);
   const raid = new AgentRaidPlaceholder();
   assert.deepEqual(raid.steps?.map((s) => [s.step, s.cleanPriority, s.deployPriority]),
     [['apply_configuration', undefined, 0], ['create_configuration', 0, undefined], ['delete_configuration', 0, undefined]]);

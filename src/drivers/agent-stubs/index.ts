@@ -1,7 +1,6 @@
 /** Placeholder (NOT IMPLEMENTED) implementations of agent/PXE/neutron based interfaces. */
 export {
-  PxeBootPlaceholder, DirectDeployPlaceholder, RamdiskDeployPlaceholder, AgentRescuePlaceholder,
-  AgentRaidPlaceholder, AgentInspectPlaceholder, AgentPowerPlaceholder, FlatNetworkPlaceholder,
+  PxeBootPlaceholder, AgentRaidPlaceholder, AgentInspectPlaceholder, FlatNetworkPlaceholder,
 } from './placeholders.ts';
 export { notImplementedMessage, type PlaceholderSpec } from './common.ts';
 export { PXE_BOOT_PROPERTIES, DIRECT_DEPLOY_PROPERTIES } from './properties.ts';

@@ -1,6 +1,6 @@
 /**
- * PLACEHOLDERS (not implemented): boot `pxe`/`ipxe`, deploy `direct`/`ramdisk`, rescue
- * `agent`, raid `agent`, inspect `agent`, power `agent`, network `flat`. See common.ts for
+ * PLACEHOLDERS (not implemented): boot `pxe`/`ipxe`, raid `agent`, inspect `agent`,
+ * network `flat`. (The `direct` deploy and `agent` rescue/power are real: drivers/agent/.) See common.ts for
  * the contract. They report Ironic's properties and steps so that API answers that only
  * describe them (driver properties, step lists) match Ironic; everything that would act
  * on a node fails with a message naming what is missing.
@@ -11,13 +11,12 @@
 import { InvalidError } from '../../core/errors.ts';
 import type { Json } from '../../core/node.ts';
 import type {
-  BootInterface, DeployInterface, DriverContext, InspectInterface, InspectionResult, NetworkInterface,
-  PowerInterface, RaidInterface, RescueInterface, StepDef, StepOutcome,
+  BootInterface, DriverContext, InspectInterface, InspectionResult, NetworkInterface, RaidInterface, StepDef,
 } from '../base.ts';
 import { raidLogicalDiskProperties, validateRaidConfigSchema } from '../shared/raid-schema.ts';
 import { pyRepr } from '../shared/py-repr.ts';
 import { Placeholder } from './common.ts';
-import { DIRECT_DEPLOY_PROPERTIES, PXE_BOOT_PROPERTIES } from './properties.ts';
+import { PXE_BOOT_PROPERTIES } from './properties.ts';
 
 const deployStep = (step: string, deployPriority: number, argsinfo?: StepDef['argsinfo']): StepDef =>
   (argsinfo ? { step, deployPriority, argsinfo } : { step, deployPriority });
@@ -48,47 +47,6 @@ export class PxeBootPlaceholder extends Placeholder implements BootInterface {
   async cleanUpRamdisk(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
   async prepareInstance(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
   async cleanUpInstance(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
-}
-
-abstract class DeployPlaceholder extends Placeholder implements DeployInterface {
-  async deploy(ctx: DriverContext): Promise<StepOutcome> { throw this.fail(ctx); }
-  async tearDown(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
-  async prepare(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
-  async cleanUp(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
-  async takeOver(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
-}
-
-/** `direct` deploy (Ironic's AgentDeploy), with its deploy steps. */
-export class DirectDeployPlaceholder extends DeployPlaceholder {
-  constructor() {
-    super({
-      kind: 'deploy', name: 'direct', properties: DIRECT_DEPLOY_PROPERTIES, alternatives: ['fake'],
-      requires: 'the ironic-python-agent deploy ramdisk',
-      steps: [
-        deployStep('boot_instance', 20), deployStep('deploy', 100), deployStep('prepare_instance_boot', 60),
-        deployStep('switch_to_tenant_network', 30), deployStep('tear_down_agent', 40), deployStep('write_image', 80),
-      ],
-    });
-  }
-}
-
-/** `ramdisk` deploy (Ironic's RamdiskDeploy). */
-export class RamdiskDeployPlaceholder extends DeployPlaceholder {
-  constructor() {
-    super({
-      kind: 'deploy', name: 'ramdisk', alternatives: ['fake'], steps: [deployStep('deploy', 100)],
-      requires: 'a network boot server to boot the node into the instance ramdisk',
-    });
-  }
-}
-
-/** `agent` rescue (Ironic's AgentRescue). */
-export class AgentRescuePlaceholder extends Placeholder implements RescueInterface {
-  constructor() {
-    super({ kind: 'rescue', name: 'agent', alternatives: ['fake', 'no-rescue'], requires: 'the ironic-python-agent rescue ramdisk' });
-  }
-  async rescue(ctx: DriverContext): Promise<StepOutcome> { throw this.fail(ctx); }
-  async unrescue(ctx: DriverContext): Promise<void> { throw this.fail(ctx); }
 }
 
 /**
@@ -123,18 +81,6 @@ export class AgentInspectPlaceholder extends Placeholder implements InspectInter
     super({ kind: 'inspect', name: 'agent', alternatives: ['fake', 'no-inspect'], requires: 'the ironic-python-agent ramdisk for in-band inspection' });
   }
   async inspect(ctx: DriverContext): Promise<InspectionResult> { throw this.fail(ctx); }
-}
-
-/** `agent` power (Ironic's AgentPower, manual-management): reboots through a running agent. */
-export class AgentPowerPlaceholder extends Placeholder implements PowerInterface {
-  constructor() {
-    super({ kind: 'power', name: 'agent', alternatives: ['fake'], requires: 'a running ironic-python-agent (fast track) to reboot the node' });
-  }
-  async getPowerState(ctx: DriverContext): Promise<string> { throw this.fail(ctx); }
-  async setPowerState(ctx: DriverContext, _target: string, _timeoutS?: number): Promise<void> { throw this.fail(ctx); }
-  async reboot(ctx: DriverContext, _soft: boolean, _timeoutS?: number): Promise<void> { throw this.fail(ctx); }
-  /** Ironic's AgentPower supports rebooting only. */
-  async getSupportedPowerStates(_ctx: DriverContext): Promise<string[]> { return ['rebooting']; }
 }
 
 /** `flat` network (Ironic's FlatNetwork). */

@@ -32,10 +32,13 @@ runDriverConformance({
         redfish_address: lab.url, redfish_system_id: `/redfish/v1/Systems/${lab.machines[0]!.id}`, redfish_username: 'admin',
         redfish_password: 'password', deploy_iso: 'http://images.test/deploy.iso', rescue_iso: 'http://images.test/rescue.iso',
       },
+      // What the `direct` deploy validates: an image URL with its checksum.
+      instance_info: { image_source: 'http://images.test/disk.raw', image_os_hash_algo: 'sha256', image_os_hash_value: '0'.repeat(64) },
     });
+    const driver = registry.compose(fields);
     return {
-      driver: registry.compose(fields),
-      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides } }),
+      driver,
+      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides }, driver }),
       cleanup: async () => { await cache.close(); await lab.close(); },
     };
   },
