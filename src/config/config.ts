@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InterfaceKind } from '../core/node.ts';
+import { loadNetbootConfig, type NetbootConfig } from './netboot-config.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
 import type { DriverConfig } from '../core/driver-config.ts';
@@ -58,6 +59,8 @@ export interface Config {
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** PXE/iPXE boot, TFTP root, DHCP provider and dnsmasq (netboot-config.ts). */
+  netboot: NetbootConfig;
 }
 
 /**
@@ -136,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
     httpPort: num(env.INGOT_HTTP_PORT, 8080),
     httpUrl: env.INGOT_HTTP_URL,
+    netboot: loadNetbootConfig(env, over.dataDir ?? dataDir, over.host ?? env.INGOT_HOST ?? '127.0.0.1'),
   };
   const merged = { ...base, ...over };
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;

@@ -4,7 +4,7 @@
  *
  * Built in: every `fake`; `no-bios`, `no-console`, `no-inspect`, `no-raid`, `no-rescue`,
  * `no-vendor`; `noop` management/network/storage; and PLACEHOLDERS (not implemented,
- * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe`, deploy `direct`/`ramdisk`,
+ * validate() fails, see agent-stubs/) for boot `ipxe`/`pxe` (real, pxe/, when `netboot` settings are given), deploy `direct`/`ramdisk`,
  * rescue/raid/inspect/power `agent` and network `flat`; the `redfish` implementations
  * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`.
  */
@@ -24,6 +24,7 @@ import {
   FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
+import { PxeBoot, type PxeSettings } from './pxe/index.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -33,6 +34,8 @@ export interface BuiltinOptions {
    * pass one to be able to `close()` it (log the BMC sessions out) on shutdown.
    */
   redfishConnections?: RedfishConnectionCache;
+  /** TFTP/HTTP roots, DHCP provider... of the `pxe`/`ipxe` boot interfaces; without them those stay placeholders. */
+  netboot?: PxeSettings;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -48,7 +51,11 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
   for (const kind of INTERFACE_KINDS) d[kind] = FakeDelay.parse(opts.fakeDelays?.[kind], `[fake] ${kind}_delay`);
   const builtin: ImplementationFactories = {
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
-    boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
+    boot: {
+      fake: () => new FakeBoot(d.boot),
+      ipxe: () => (opts.netboot ? new PxeBoot('ipxe', opts.netboot) : new PxeBootPlaceholder('ipxe')),
+      pxe: () => (opts.netboot ? new PxeBoot('pxe', opts.netboot) : new PxeBootPlaceholder('pxe')),
+    },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
     deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeployPlaceholder(), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },
