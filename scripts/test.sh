@@ -72,6 +72,10 @@ if wants functional || wants cli; then
   fi
 fi
 
+if wants unit; then
+  ensure_apt "${NETBOOT_PACKAGES[@]}" || log "could not install the Debian packages: ${NETBOOT_PACKAGES[*]} (netboot tests will fail)"
+fi
+
 # --------------------------------------------------------------- typecheck ---
 if wants typecheck; then
   echo "== typecheck: npx tsc --noEmit (tsconfig.json, bench/tsconfig.json)"

@@ -53,3 +53,9 @@ ensure_apt() {
 # What the real-client suites need: python-ironicclient's functional suite drives the
 # `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
 CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)
+
+# Network boot (PXE/iPXE): the real dnsmasq as DHCP/TFTP server, busybox-static for udhcpc/tftp
+# clients in the namespace tests, iproute2 for the namespaces, the agent ramdisk's inputs
+# (cpio, the kernel package is downloaded, not installed), QEMU and its iPXE ROMs for the
+# machine that boots it.
+NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-common ipxe qemu-system-x86 ipxe-qemu)

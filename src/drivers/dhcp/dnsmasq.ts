@@ -89,7 +89,8 @@ export class DnsmasqDhcp implements DhcpProvider {
   optsFile(nodeUuid: string): string { return join(this.paths.optsdir, `ironic-${nodeUuid}.conf`); }
   filterFile(mac: string): string { return join(this.paths.hostsdir, `filter-${normMac(mac)}.conf`); }
 
-  private async ensureDirs(): Promise<void> {
+  /** Create the host and option folders (dnsmasq must find them at start to watch them). */
+  async ensureDirs(): Promise<void> {
     await mkdir(this.paths.hostsdir, { recursive: true });
     await mkdir(this.paths.optsdir, { recursive: true });
   }
