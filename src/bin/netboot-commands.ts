@@ -50,4 +50,17 @@ export function registerNetbootCommands(program: Command, configFrom: ConfigFrom
       process.on('SIGTERM', stop);
       proc.child.once('close', (code) => { console.error(`dnsmasq exited (${code})`); process.exit(1); });
     });
+
+  program.command('ramdisk')
+    .description('The agent ramdisk (kernel + initramfs from Debian packages)')
+    .command('build')
+    .description('Build (or reuse) <data dir>/ramdisk/<hash>/{vmlinuz,initramfs.img}')
+    .option('--data-dir <dir>', 'state directory (INGOT_DATA_DIR)')
+    .option('--force', 'rebuild even when the inputs did not change')
+    .action(async (opts) => {
+      const { buildRamdisk } = await import('./ramdisk/build.ts');
+      const config = configFrom(opts);
+      const r = await buildRamdisk({ dataDir: config.dataDir, force: Boolean(opts.force), log: (l) => console.error(l) });
+      console.log(JSON.stringify(r, null, 2));
+    });
 }
