@@ -12,8 +12,9 @@
  *   `/ingot.js` (native database drivers replaced by a stub that throws: the agent never
  *   opens a database); `/init` from init.ts.
  * - output: `<dataDir>/ramdisk/<hash>/{vmlinuz,initramfs.img}` (newc cpio, gzip), where
- *   hash covers every input (kernel package name, binaries' size and mtime, the bundle,
- *   /init, the module list). A second build with the same inputs is a cache hit.
+ *   hash covers every input (kernel package name, binaries' size and mtime, the sources of the bundle,
+ *   /init, the module list). A second build with the same inputs is a cache hit; a new
+ *   build removes the older ones.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -74,6 +75,21 @@ function librariesOf(bin: string): string[] {
 }
 
 const fileKey = (p: string): string => { const s = statSync(p); return `${p}:${s.size}:${s.mtimeMs}`; };
+
+/** Hash of what the bundle is made from (src/ minus tests, package-lock.json): checking the cache needs no bundling. */
+async function sourcesHash(): Promise<string> {
+  const h = createHash('sha256');
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) h.update(p).update(await readFile(p));
+    }
+  };
+  await walk(join(PROJECT_ROOT, 'src'));
+  h.update(await readFile(join(PROJECT_ROOT, 'package-lock.json')));
+  return h.digest('hex');
+}
 
 /** Bundle src/bin/ingot.ts into one ESM file for Node 20. */
 async function bundleAgent(): Promise<string> {
@@ -138,10 +154,9 @@ export async function buildRamdisk(opts: { dataDir: string; log?: (line: string)
   if (!busybox || spawnSync('ldd', [busybox]).status === 0) throw new Error('a static busybox is needed: apt-get install busybox-static');
   const node = which('node') ?? process.execPath;
   const tools = RAMDISK_TOOLS.map((t) => [t, which(t)] as const).filter((x): x is readonly [string, string] => x[1] !== null);
-  const bundle = await bundleAgent();
   const hash = createHash('sha256').update(JSON.stringify({
     kernelPackage, busybox: fileKey(busybox), node: fileKey(node), tools: tools.map(([, p]) => fileKey(p)),
-    bundle: createHash('sha256').update(bundle).digest('hex'), init: INIT_SCRIPT, udhcpc: UDHCPC_SCRIPT, modules: RAMDISK_MODULES,
+    sources: await sourcesHash(), init: INIT_SCRIPT, udhcpc: UDHCPC_SCRIPT, modules: RAMDISK_MODULES,
   })).digest('hex').slice(0, 16);
   const out = join(base, hash);
   const kernel = join(out, 'vmlinuz');
@@ -161,6 +176,7 @@ export async function buildRamdisk(opts: { dataDir: string; log?: (line: string)
     deb = (await readdir(debs)).find((f) => f.startsWith(`${kernelPackage}_`) && f.endsWith('.deb'));
     if (!deb) throw new Error(`apt-get download ${kernelPackage} left no .deb in ${debs}`);
   }
+  const bundle = await bundleAgent();
   const work = await mkdtemp(join(base, 'work-'));
   try {
     const kdir = join(work, 'kernel');
@@ -201,6 +217,8 @@ export async function buildRamdisk(opts: { dataDir: string; log?: (line: string)
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+  // Older builds (other input hashes) are dropped: only the newest is kept.
+  for (const e of await readdir(base)) if (/^[0-9a-f]{16}$/.test(e) && e !== hash) await rm(join(base, e), { recursive: true, force: true });
   const size = (await stat(initramfs)).size;
   const seconds = (Date.now() - t0) / 1000;
   log(`ramdisk: ${basename(out)}: kernel ${kernel}, initramfs ${initramfs} (${(size / 1048576).toFixed(1)} MiB) in ${seconds.toFixed(1)} s`);
