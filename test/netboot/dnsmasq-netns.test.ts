@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidError } from '../../src/core/errors.ts';
 import type { ComposedDriver, DriverContext, DriverPort } from '../../src/drivers/base.ts';
 import { DnsmasqDhcp, dnsmasqPathsIn } from '../../src/drivers/dhcp/dnsmasq.ts';
@@ -119,6 +120,29 @@ test('dnsmasq in a namespace serves a node prepared for PXE boot, then forgets i
   } finally {
     await proc?.stop();
     net.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('ingot dnsmasq --check writes the configuration and the loaders, and refuses what dnsmasq rejects', { skip: skip ?? false, timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-cli-'));
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'bin', 'ingot.ts'), 'dnsmasq', '--check', ...args],
+    { encoding: 'utf8', timeout: 60_000, cwd: root, env: { ...process.env, INGOT_DATA_DIR: dir } });
+  try {
+    const ok = run(['--interface', 'lo', '--dhcp-range', '10.79.0.10,10.79.0.20,1h']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /syntax check OK/);
+    const conf = await readFile(join(dir, 'dnsmasq', 'dnsmasq.conf'), 'utf8');
+    assert.match(conf, /^dhcp-range=10\.79\.0\.10,10\.79\.0\.20,1h$/m);
+    assert.match(conf, new RegExp(`^tftp-root=${join(dir, 'tftpboot')}$`, 'm'));
+    const bad = run(['--interface', 'lo', '--dhcp-range', 'bogus']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /ingot: dnsmasq rejects .*dnsmasq\.conf: dnsmasq: bad dhcp-range/);
+    const none = run([]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /needs --interface and --dhcp-range/);
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
