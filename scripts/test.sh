@@ -5,7 +5,8 @@
 #
 #   typecheck   npx tsc --noEmit on tsconfig.json and bench/tsconfig.json
 #   imports     scripts/check-imports.ts (one-way imports between src/ areas)
-#   unit        node's test runner over every src/ and test/ *.test.ts
+#   unit        node's test runner over every src/ and test/ *.test.ts but test/netboot
+#   netboot     test/netboot: real dnsmasq in namespaces, the agent ramdisk, QEMU network boot
 #   functional  python-ironicclient's functional suite (108 tests, the real `baremetal`
 #               and `openstack baremetal` CLIs) against a live `ingot serve`
 #   cli         ../shared/peer/ironic/verify_cli.sh against the same server
@@ -13,7 +14,7 @@
 # The last two need ../shared (beside the project root); without it they are reported
 # as skipped. The server runs on a free port with a fresh data dir and is stopped on exit.
 #
-# Usage: scripts/test.sh [SUITE...]     (default: all five, in the order above)
+# Usage: scripts/test.sh [SUITE...]     (default: all six, in the order above)
 #   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
 #   FUNCTIONAL_CONCURRENCY=2  stestr workers (the suite's tests use unique names; 1 = serial)
 #   FUNCTIONAL_TIMEOUT=1800   seconds before the functional suite is stopped (counts as a failure)
@@ -33,7 +34,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$INGOT_ROOT"
 
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(typecheck imports unit functional cli)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(typecheck imports unit netboot functional cli)
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ingot-test.XXXXXX")
@@ -75,6 +76,10 @@ if wants functional || wants cli; then
   fi
 fi
 
+if wants netboot; then
+  ensure_apt "${NETBOOT_PACKAGES[@]}" || log "could not install the Debian packages: ${NETBOOT_PACKAGES[*]} (netboot tests will fail)"
+fi
+
 # --------------------------------------------------------------- typecheck ---
 if wants typecheck; then
   echo "== typecheck: npx tsc --noEmit (tsconfig.json, bench/tsconfig.json)"
@@ -102,7 +107,7 @@ fi
 # -------------------------------------------------------------------- unit ---
 if wants unit; then
   ensure_apt "${BOOT_ISO_PACKAGES[@]}" || log "could not install ${BOOT_ISO_PACKAGES[*]}: the ISO tests will fail naming what is missing"
-  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+  mapfile -t files < <(find src test -name '*.test.ts' -not -path 'test/netboot/*' | sort)
   echo "== unit: node --test over ${#files[@]} files"
   t=$SECONDS
   timeout -k 10 900 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$WORK/unit.log"
@@ -115,6 +120,25 @@ if wants unit; then
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
   SKIPPED=$((SKIPPED + k))
   record unit "$p" "$f" "$p passed, $f failed, $k skipped in ${#files[@]} files ($(elapsed_since $t))"
+fi
+
+# ----------------------------------------------------------------- netboot ---
+# Real dnsmasq in network namespaces, the agent ramdisk build (first build downloads the
+# Debian kernel, ~1-2 min) and QEMU machines booting it over iPXE and PXELINUX (~1.5 and
+# ~2.5 min under software emulation): one file at a time, own time limit.
+if wants netboot; then
+  mapfile -t files < <(find test/netboot -name '*.test.ts' | sort)
+  echo "== netboot: node --test over ${#files[@]} files"
+  t=$SECONDS
+  timeout -k 10 1800 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$WORK/netboot.log"
+  rc=${PIPESTATUS[0]}
+  p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$WORK/netboot.log" | tail -1)
+  f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$WORK/netboot.log" | tail -1)
+  k=$(sed -n 's/^ℹ skipped \([0-9]*\)$/\1/p' "$WORK/netboot.log" | tail -1)
+  p=${p:-0}; f=${f:-0}; k=${k:-0}
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  SKIPPED=$((SKIPPED + k))
+  record netboot "$p" "$f" "$p passed, $f failed, $k skipped in ${#files[@]} files ($(elapsed_since $t))"
 fi
 
 # ---------------------------------------------------- real-client suites ---

@@ -64,3 +64,9 @@ CLIENT_TEST_PACKAGES+=(gdisk parted fdisk util-linux dmidecode openssl xorriso e
 # What the unit/system tests need beyond Node: the IPMI driver runs Debian's ipmitool, the
 # lab's IPMI BMCs run on python3-pyghmi, and the ipmitool-socat console runs socat.
 UNIT_TEST_PACKAGES=(ipmitool python3-pyghmi socat)
+
+# Network boot (PXE/iPXE): the real dnsmasq as DHCP/TFTP server, busybox-static for udhcpc/tftp
+# clients in the namespace tests, iproute2 for the namespaces, the agent ramdisk's inputs
+# (cpio, the kernel package is downloaded, not installed), QEMU and its iPXE ROMs for the
+# machine that boots it.
+NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-common ipxe qemu-system-x86 ipxe-qemu)

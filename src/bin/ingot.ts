@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startService } from './service.ts';
 import { registerClientCommands } from '../cli/commands.ts';
+import { registerNetbootCommands } from './netboot-commands.ts';
 
 function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string }): Config {
   const over: Partial<Config> = {};
@@ -132,6 +133,7 @@ program.command('agent')
     process.on('SIGTERM', stop);
   });
 
+registerNetbootCommands(program, configFrom);
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {

@@ -18,6 +18,7 @@ import { ipmiFromConfig } from './ipmi-options.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 import { startFileServer, type FileServer } from '../conductor/file-server.ts';
+import { netbootSettings } from './netboot.ts';
 
 export interface Service {
   db: Db;
@@ -73,7 +74,7 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
   const { ipmitool, ipmiConsoles } = ipmiFromConfig(config.ipmi, config.host);
   const registry = new DriverRegistry(config.drivers, builtinFactories({
-    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles, agent: config.agent,
+    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles, agent: config.agent, netboot: netbootSettings(config),
     imageServing: { httpRoot: config.httpRoot, httpUrl: config.httpUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.httpPort}` },
   }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });

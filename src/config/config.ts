@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
 import { loadAgentConfig, type AgentConfig } from './agent-config.ts';
+import { loadNetbootConfig, type NetbootConfig } from './netboot-config.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
 import type { DriverConfig } from '../core/driver-config.ts';
@@ -116,6 +117,8 @@ export interface Config {
   ipmi: IpmiConfig;
   /** The agent flows' options ([agent], [deploy], [api] ramdisk parts): agent-config.ts. */
   agent: AgentConfig;
+  /** PXE/iPXE boot, TFTP root, DHCP provider and dnsmasq (netboot-config.ts). */
+  netboot: NetbootConfig;
 }
 
 /**
@@ -261,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       subprocessTimeout: num(env.INGOT_SUBPROCESS_TIMEOUT, 10),
     },
     agent: loadAgentConfig(env, dataDir),
+    netboot: loadNetbootConfig(env, over.dataDir ?? dataDir, over.host ?? env.INGOT_HOST ?? '127.0.0.1'),
   };
   const merged = { ...base, ...over };
   // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.

@@ -5,7 +5,7 @@
  * Built in: every `fake`; `no-bios`, `no-console`, `no-inspect`, `no-raid`, `no-rescue`,
  * `no-vendor`; `noop` management/network/storage; the agent-based deploy `direct`, rescue
  * and power `agent` (agent/); PLACEHOLDERS (not implemented, validate() fails, see
- * agent-stubs/) for boot `ipxe`/`pxe`, raid/inspect `agent` and network `flat`; the `redfish` implementations
+ * agent-stubs/) for boot `ipxe`/`pxe` (real, pxe/, when `netboot` settings are given), raid/inspect `agent` and network `flat`; the `redfish` implementations
  * (power, management, inspect, bios, raid, vendor) and boot `redfish-virtual-media`; the `ipmitool`
  * implementations (power, management, vendor, consoles `ipmitool-socat`/`ipmitool-shellinabox`).
  */
@@ -27,6 +27,7 @@ import type { AgentIsoSettings } from './shared/agent-iso.ts';
 import { Ipmitool, IpmiConsoles, ipmiFactories } from './ipmi/index.ts';
 import { AgentPower, AgentRescue, DirectDeploy, type ImageServing } from './agent/index.ts';
 import { loadAgentConfig, type AgentConfig } from '../core/agent-config.ts';
+import { PxeBoot, type PxeSettings } from './pxe/index.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -46,6 +47,8 @@ export interface BuiltinOptions {
   agent?: AgentConfig;
   /** Where the `direct` deploy caches images for `image_download_source = local`. */
   imageServing?: ImageServing;
+  /** TFTP/HTTP roots, DHCP provider... of the `pxe`/`ipxe` boot interfaces; without them those stay placeholders. */
+  netboot?: PxeSettings;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -63,7 +66,11 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
   const serving = opts.imageServing ?? { httpRoot: '.data/httpboot', httpUrl: 'http://127.0.0.1:8080' };
   const builtin: ImplementationFactories = {
     bios: { fake: () => new FakeBios(d.bios), 'no-bios': () => new NoBios() },
-    boot: { fake: () => new FakeBoot(d.boot), ipxe: () => new PxeBootPlaceholder('ipxe'), pxe: () => new PxeBootPlaceholder('pxe') },
+    boot: {
+      fake: () => new FakeBoot(d.boot),
+      ipxe: () => (opts.netboot ? new PxeBoot('ipxe', opts.netboot) : new PxeBootPlaceholder('ipxe')),
+      pxe: () => (opts.netboot ? new PxeBoot('pxe', opts.netboot) : new PxeBootPlaceholder('pxe')),
+    },
     console: { fake: () => new FakeConsole(d.console), 'no-console': () => new NoConsole() },
     deploy: { fake: () => new FakeDeploy(d.deploy), direct: () => new DirectDeploy(agent, serving), ramdisk: () => new RamdiskDeploy() },
     inspect: { fake: () => new FakeInspect(d.inspect), 'no-inspect': () => new NoInspect(), agent: () => new AgentInspectPlaceholder() },

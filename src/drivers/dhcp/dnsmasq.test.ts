@@ -1,0 +1,84 @@
+/** dnsmasq host/option files as nodes come and go; PXE filter rules; leases. (The real dnsmasq: test/netboot.) */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DriverContext, DriverPort } from '../base.ts';
+import { makeTestNode } from '../../testing/driver-conformance.ts';
+import { DnsmasqDhcp, dnsmasqPathsIn } from './dnsmasq.ts';
+import { renderDnsmasqConf } from './dnsmasq-conf.ts';
+
+const port = (address: string, pxe = true): DriverPort => ({ uuid: address, address, pxe_enabled: pxe, physical_network: null, extra: {} });
+function ctx(node: ReturnType<typeof makeTestNode>, ports: DriverPort[]): DriverContext {
+  return {
+    node, loadPorts: async () => ports, signal: new AbortController().signal, logger: { info() {}, warn() {}, error() {}, debug() {} },
+    setInternalInfo(v) { Object.assign(node.driver_internal_info, v); },
+  };
+}
+const OPTS = [{ opt_name: '67', opt_value: 'pxelinux.0', ip_version: 4 as const }, { opt_name: '59', opt_value: 'tftp://x/pxelinux.0', ip_version: 6 as const }];
+
+test('host and option files follow nodes: one opts file per node, one host file per PXE port, ignore after clean-up', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-files-'));
+  try {
+    const d = new DnsmasqDhcp(dnsmasqPathsIn(dir));
+    const a = makeTestNode();
+    const b = makeTestNode();
+    const ca = ctx(a, [port('52:54:00:00:0A:01'), port('52:54:00:00:0a:02'), port('52:54:00:00:0a:03', false)]);
+    const cb = ctx(b, [port('52:54:00:00:0b:01')]);
+    await d.updateDhcpOpts(ca, OPTS);
+    await d.updateDhcpOpts(cb, OPTS);
+    const ta = a.driver_internal_info.dnsmasq_tag as string;
+    const tb = b.driver_internal_info.dnsmasq_tag as string;
+    assert.notEqual(ta, tb);
+    assert.deepEqual((await readdir(d.paths.hostsdir)).sort(),
+      ['ironic-52:54:00:00:0a:01.conf', 'ironic-52:54:00:00:0a:02.conf', 'ironic-52:54:00:00:0b:01.conf']);
+    assert.deepEqual((await readdir(d.paths.optsdir)).sort(), [`ironic-${a.uuid}.conf`, `ironic-${b.uuid}.conf`].sort());
+    assert.equal(await readFile(d.optsFile(a.uuid), 'utf8'), `tag:${ta},67,pxelinux.0\n`, 'IPv4 options only');
+    // A second update keeps the node's tag (hosts keep matching the options).
+    await d.updateDhcpOpts(ca, [{ opt_name: '67', opt_value: 'other.0', ip_version: 4 }]);
+    assert.equal(a.driver_internal_info.dnsmasq_tag, ta);
+    assert.equal(await readFile(d.optsFile(a.uuid), 'utf8'), `tag:${ta},67,other.0\n`);
+    // Node A goes: its hosts are ignored, its options gone; B is untouched.
+    await d.cleanDhcpOpts(ca);
+    assert.equal(await readFile(d.hostFile('52:54:00:00:0a:01'), 'utf8'), '52:54:00:00:0a:01,ignore\n');
+    assert.equal(await readFile(d.hostFile('52:54:00:00:0a:02'), 'utf8'), '52:54:00:00:0a:02,ignore\n');
+    assert.deepEqual(await readdir(d.paths.optsdir), [`ironic-${b.uuid}.conf`]);
+    assert.equal(await readFile(d.hostFile('52:54:00:00:0b:01'), 'utf8'), `52:54:00:00:0b:01,set:${tb},set:ironic\n`);
+    assert.equal(a.driver_internal_info.dnsmasq_tag, null);
+    // A comes back: a new tag, hosts served again.
+    await d.updateDhcpOpts(ca, OPTS);
+    assert.notEqual(a.driver_internal_info.dnsmasq_tag, ta);
+    assert.match(await readFile(d.hostFile('52:54:00:00:0a:01'), 'utf8'), /,set:ironic\n$/);
+    assert.equal((await readdir(d.paths.hostsdir)).some((n) => n.startsWith('.')), false, 'no temp files left');
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
+
+test('PXE filter rules (for inspection) and leases', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-filter-'));
+  try {
+    const d = new DnsmasqDhcp(dnsmasqPathsIn(dir));
+    await d.setFilterRule('52:54:00:00:0C:01', 'deny');
+    assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01,ignore\n');
+    await d.setFilterRule('52:54:00:00:0c:01', 'allow');
+    assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01\n');
+    await d.setFilterRule('52:54:00:00:0c:01', null);
+    assert.deepEqual(await readdir(d.paths.hostsdir), []);
+    assert.deepEqual(await d.getIpAddresses([port('52:54:00:00:0c:01')]), []);
+    await writeFile(d.paths.leasefile, '1700000000 52:54:00:00:0c:01 10.0.0.5 * 01:52:54:00:00:0c:01\n1700000000 52:54:00:00:0c:02 10.0.0.6 * *\n');
+    assert.deepEqual(await d.getIpAddresses([port('52:54:00:00:0C:01'), port('52:54:00:00:0c:02', false)]), ['10.0.0.5']);
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
+
+test('dnsmasq.conf: interface, range, directories, iPXE/UEFI tags; unknown machines ignored or given boot files', () => {
+  const paths = dnsmasqPathsIn('/var/lib/ingot/dnsmasq');
+  const conf = renderDnsmasqConf({ paths, interface: 'br0', dhcpRange: '192.0.2.10,192.0.2.99,1h', tftpRoot: '/srv/tftp' });
+  for (const line of ['port=0', 'interface=br0', 'dhcp-range=192.0.2.10,192.0.2.99,1h', `dhcp-hostsdir=${paths.hostsdir}`,
+    `dhcp-optsdir=${paths.optsdir}`, 'dhcp-match=set:ipxe,175', 'enable-tftp', 'tftp-root=/srv/tftp', 'dhcp-ignore=tag:!known']) {
+    assert.ok(conf.split('\n').includes(line), line);
+  }
+  const open = renderDnsmasqConf({ paths, interface: 'br0', dhcpRange: 'r', tftpRoot: '/t', serveUnknown: { bios: 'undionly.kpxe', uefi: 'snponly.efi', ipxe: 'http://h/boot.ipxe' } });
+  assert.ok(open.includes('dhcp-boot=tag:!known,tag:ipxe,http://h/boot.ipxe\n'));
+  assert.equal(open.includes('dhcp-ignore'), false);
+  assert.throws(() => renderDnsmasqConf({ paths, interface: 'br0\nevil', dhcpRange: 'r', tftpRoot: '/t' }), /one line/);
+});

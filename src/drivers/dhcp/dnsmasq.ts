@@ -1,0 +1,194 @@
+/**
+ * The `dnsmasq` DHCP provider (Ironic's ironic/dhcp/dnsmasq.py): the ONE owner of the
+ * files dnsmasq reads about nodes. Debian's dnsmasq (package dnsmasq-base) runs beside
+ * Ingot (`ingot dnsmasq`, see dnsmasq-conf.ts) with `dhcp-hostsdir` and `dhcp-optsdir`
+ * pointing here; it reads new and changed files by itself (inotify), no SIGHUP needed.
+ *
+ * Files, as Ironic writes them:
+ * - `<optsdir>/ironic-<node uuid>.conf`: one `tag:<node tag>,<opt_name>,<opt_value>` line
+ *   per option. The node tag is a UUID kept in driver_internal_info `dnsmasq_tag`.
+ * - `<hostsdir>/ironic-<mac>.conf` per PXE-enabled port: `<mac>,set:<node tag>,set:ironic`;
+ *   on clean-up `<mac>,ignore` (dnsmasq never forgets a host it has read without a
+ *   SIGHUP, so the entry is rewritten to ignore rather than deleted) and the opts file is
+ *   removed.
+ * - PXE filter rules for in-band inspection (`setFilterRule`): `<hostsdir>/filter-<mac>.conf`,
+ *   `<mac>` (allow) or `<mac>,ignore` (deny), the way ironic-inspector's dnsmasq filter does.
+ * Only IPv4 options are written (dnsmasq needs `option6:` for DHCPv6 ones; Ironic writes
+ * both kinds into the same file). Writes go to a dot-file first and are renamed into place:
+ * dnsmasq skips dot-files, so it never reads half a file.
+ *
+ * validate(): dnsmasq installed (`dnsmasq --version`), its configuration valid
+ * (`dnsmasq --test -C <conf>`, when a configuration file is known) and the process of the
+ * pid file alive. Every check has a time limit: a validate never hangs.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidError } from '../../core/errors.ts';
+import type { DriverContext, DriverPort } from '../base.ts';
+import type { DhcpOption, DhcpProvider } from './provider.ts';
+
+/** Where dnsmasq and Ingot meet (Ironic's `[dnsmasq]` options). */
+export interface DnsmasqPaths {
+  /** `[dnsmasq] dhcp_hostsdir`. */
+  hostsdir: string;
+  /** `[dnsmasq] dhcp_optsdir`. */
+  optsdir: string;
+  /** `[dnsmasq] dhcp_leasefile`. */
+  leasefile: string;
+  /** The pid file of the running dnsmasq (written by dnsmasq itself, `pid-file=`). */
+  pidfile: string;
+  /** The configuration dnsmasq runs with (checked with `dnsmasq --test`); absent = not checked. */
+  confFile?: string;
+  /** The dnsmasq program (default `dnsmasq` on PATH, then /usr/sbin/dnsmasq). */
+  binary?: string;
+}
+
+/** The layout `ingot dnsmasq` uses under one state folder. */
+export function dnsmasqPathsIn(dir: string): Required<Omit<DnsmasqPaths, 'binary'>> {
+  return {
+    hostsdir: join(dir, 'hostsdir.d'), optsdir: join(dir, 'optsdir.d'), leasefile: join(dir, 'dnsmasq.leases'),
+    pidfile: join(dir, 'dnsmasq.pid'), confFile: join(dir, 'dnsmasq.conf'),
+  };
+}
+
+/** Run a program; resolves with its exit code and output, or code -1 when it cannot start or overruns `timeoutMs`. */
+export function runQuiet(argv: readonly string[], timeoutMs: number): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    let out = '';
+    let done = false;
+    const finish = (code: number, extra = '') => { if (!done) { done = true; clearTimeout(timer); resolve({ code, out: (out + extra).trim() }); } };
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); finish(-1, `\n(no answer within ${timeoutMs / 1000} s)`); }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    child.on('error', (err) => finish(-1, String((err as NodeJS.ErrnoException).code ?? err.message)));
+    child.on('close', (code) => finish(code ?? -1));
+  });
+}
+
+async function writeAtomic(path: string, dir: string, name: string, text: string): Promise<void> {
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  await writeFile(tmp, text, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+const normMac = (mac: string): string => mac.toLowerCase();
+
+export class DnsmasqDhcp implements DhcpProvider {
+  readonly name = 'dnsmasq';
+  private binaryOk: Promise<string> | undefined;
+  private testedConf: { mtimeMs: number; error: string | null } | undefined;
+
+  constructor(readonly paths: DnsmasqPaths, private readonly timeoutMs = 5000) {}
+
+  supportsIpxeTag(): boolean { return true; }
+
+  hostFile(mac: string): string { return join(this.paths.hostsdir, `ironic-${normMac(mac)}.conf`); }
+  optsFile(nodeUuid: string): string { return join(this.paths.optsdir, `ironic-${nodeUuid}.conf`); }
+  filterFile(mac: string): string { return join(this.paths.hostsdir, `filter-${normMac(mac)}.conf`); }
+
+  /** Create the host and option folders (dnsmasq must find them at start to watch them). */
+  async ensureDirs(): Promise<void> {
+    await mkdir(this.paths.hostsdir, { recursive: true });
+    await mkdir(this.paths.optsdir, { recursive: true });
+  }
+
+  async updateDhcpOpts(ctx: DriverContext, options: readonly DhcpOption[]): Promise<void> {
+    await this.ensureDirs();
+    const node = ctx.node;
+    const existing = node.driver_internal_info?.dnsmasq_tag;
+    const tag = typeof existing === 'string' && existing ? existing : randomUUID();
+    if (tag !== existing) ctx.setInternalInfo({ dnsmasq_tag: tag });
+    const lines = options.filter((o) => o.ip_version === 4).map((o) => `tag:${tag},${o.opt_name},${o.opt_value}\n`);
+    await writeAtomic(this.optsFile(node.uuid), this.paths.optsdir, `ironic-${node.uuid}.conf`, lines.join(''));
+    for (const mac of await pxeMacs(ctx)) {
+      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},set:${tag},set:ironic\n`);
+    }
+  }
+
+  async cleanDhcpOpts(ctx: DriverContext): Promise<void> {
+    await this.ensureDirs();
+    if (ctx.node.driver_internal_info?.dnsmasq_tag !== undefined) ctx.setInternalInfo({ dnsmasq_tag: null });
+    for (const mac of await pxeMacs(ctx)) {
+      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},ignore\n`);
+    }
+    await rm(this.optsFile(ctx.node.uuid), { force: true });
+  }
+
+  /** PXE filter (inspection): let `mac` through (`allow`), refuse it (`deny`) or drop the rule (`null`). */
+  async setFilterRule(mac: string, rule: 'allow' | 'deny' | null): Promise<void> {
+    await this.ensureDirs();
+    const m = normMac(mac);
+    if (rule === null) { await rm(this.filterFile(m), { force: true }); return; }
+    await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, rule === 'allow' ? `${m}\n` : `${m},ignore\n`);
+  }
+
+  async getIpAddresses(ports: readonly DriverPort[]): Promise<string[]> {
+    const macs = new Set(ports.filter((p) => p.pxe_enabled).map((p) => normMac(p.address)));
+    let text: string;
+    try { text = await readFile(this.paths.leasefile, 'utf8'); } catch { return []; }
+    const out: string[] = [];
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 3 && macs.has(normMac(f[1]!))) out.push(f[2]!);
+    }
+    return out;
+  }
+
+  /** The dnsmasq program that answers `--version`, or an InvalidError saying it is not installed. */
+  private binary(): Promise<string> {
+    this.binaryOk ??= (async () => {
+      const candidates = this.paths.binary ? [this.paths.binary] : ['dnsmasq', '/usr/sbin/dnsmasq'];
+      for (const bin of candidates) {
+        const r = await runQuiet([bin, '--version'], this.timeoutMs);
+        if (r.code === 0) return bin;
+      }
+      this.binaryOk = undefined; // installed later: look again next time
+      throw new InvalidError(`DHCP provider dnsmasq: dnsmasq is not installed (tried ${candidates.join(', ')}). `
+        + 'Install Debian\'s dnsmasq-base (apt-get install dnsmasq-base), or set INGOT_DHCP_PROVIDER=none if another DHCP server hands out the boot files.');
+    })();
+    return this.binaryOk;
+  }
+
+  async validate(): Promise<void> {
+    const bin = await this.binary();
+    const conf = this.paths.confFile;
+    if (conf) {
+      let mtimeMs: number;
+      try { mtimeMs = (await stat(conf)).mtimeMs; } catch {
+        throw new InvalidError(`DHCP provider dnsmasq: no dnsmasq configuration at ${conf}. Write it and start dnsmasq with "ingot dnsmasq".`);
+      }
+      if (this.testedConf?.mtimeMs !== mtimeMs) {
+        const r = await runQuiet([bin, '--test', '-C', conf], this.timeoutMs);
+        this.testedConf = { mtimeMs, error: r.code === 0 ? null : r.out || `exit code ${r.code}` };
+      }
+      if (this.testedConf.error !== null) {
+        throw new InvalidError(`DHCP provider dnsmasq: the dnsmasq configuration ${conf} is invalid: ${this.testedConf.error}`);
+      }
+    }
+    const pid = await this.runningPid();
+    if (pid === null) {
+      throw new InvalidError(`DHCP provider dnsmasq: dnsmasq is not running (no live process in ${this.paths.pidfile}). `
+        + 'Start it with "ingot dnsmasq" (see docs/netboot.md).');
+    }
+  }
+
+  /** The pid of the running dnsmasq, or null. */
+  async runningPid(): Promise<number | null> {
+    let pid: number;
+    try { pid = Number((await readFile(this.paths.pidfile, 'utf8')).trim()); } catch { return null; }
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    try {
+      const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+      return comm === 'dnsmasq' ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+async function pxeMacs(ctx: DriverContext): Promise<string[]> {
+  return [...new Set((await ctx.loadPorts()).filter((p) => p.pxe_enabled).map((p) => normMac(p.address)))];
+}
