@@ -98,6 +98,7 @@ fi
 
 # -------------------------------------------------------------------- unit ---
 if wants unit; then
+  ensure_apt "${BOOT_ISO_PACKAGES[@]}" || log "could not install ${BOOT_ISO_PACKAGES[*]}: the ISO tests will fail naming what is missing"
   mapfile -t files < <(find src test -name '*.test.ts' | sort)
   echo "== unit: node --test over ${#files[@]} files"
   t=$SECONDS

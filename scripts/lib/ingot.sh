@@ -18,7 +18,7 @@ start_ingot() {
   local port=$1 dir=$2 logf=$3
   mkdir -p "$dir"
   INGOT_URL=http://127.0.0.1:$port
-  (cd "$INGOT_ROOT" && exec env INGOT_LOG_LEVEL="${INGOT_LOG_LEVEL:-warn}" \
+  (cd "$INGOT_ROOT" && exec env INGOT_LOG_LEVEL="${INGOT_LOG_LEVEL:-warn}" INGOT_HTTP_PORT="${INGOT_HTTP_PORT:-0}" \
     node ${INGOT_NODE_FLAGS:-} bin/ingot.mjs serve --host 127.0.0.1 --port "$port" --data-dir "$dir" \
     </dev/null >>"$logf" 2>&1) &
   INGOT_PID=$!

@@ -20,6 +20,15 @@ function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?:
   return base;
 }
 
+/** `8G`, `512M`, `1048576` → bytes (powers of 1024). */
+function parseSize(v: string): number {
+  const m = /^(\d+)([KMGT]?)i?B?$/i.exec(v.trim());
+  if (!m) throw new Error(`--disk-size must be a size like 8G, 512M or a byte count, got "${v}"`);
+  const n = Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
+  if (!Number.isSafeInteger(n) || n < 1024 * 1024) throw new Error(`--disk-size must be at least 1M, got "${v}"`);
+  return n;
+}
+
 const program = new Command();
 program.name('ingot').description('Ingot: bare-metal provisioning with an Ironic-compatible API');
 
@@ -31,7 +40,15 @@ program.command('serve')
   .option('--data-dir <dir>', 'state directory (INGOT_DATA_DIR)')
   .action(async (opts) => {
     const svc = await startService(configFrom(opts));
-    const stop = async () => { await svc.close(); process.exit(0); };
+    // First SIGTERM/SIGINT: graceful shutdown (the conductor drains for
+    // graceful_shutdown_timeout, then fails what still runs); a second one exits at once.
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      await svc.close();
+      process.exit(0);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
@@ -45,19 +62,60 @@ program.command('lab')
   .option('--tls-cert <pem>', 'serve HTTPS with this certificate')
   .option('--tls-key <pem>', 'and this key')
   .option('--user <user:password>', 'accepted credentials', 'admin:password')
+  .option('--data-dir <dir>', 'folder of the machines\' disks, NVRAM and agent logs (default: a temporary folder removed at exit)')
+  .option('--disk-size <size>', 'size of each machine\'s (sparse) disk: bytes or a K/M/G/T suffix', '8G')
   .action(async (opts) => {
     const { startRedfishLab } = await import('../lab/redfish/index.ts');
+    const diskSize = parseSize(String(opts.diskSize));
     const machines = Number(opts.machines);
     if (!Number.isInteger(machines) || machines < 1) throw new Error(`--machines must be a positive integer, got "${opts.machines}"`);
     const [user, ...pw] = String(opts.user).split(':');
     const lab = await startRedfishLab({
       machines, port: Number(opts.port), host: opts.host, profile: opts.profile,
       users: { [user!]: pw.join(':') },
+      agents: { dataDir: opts.dataDir, diskSizeBytes: diskSize },
       ...(opts.tlsCert && opts.tlsKey ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
     });
     console.log(`Redfish lab: ${machines} machine(s) at ${lab.url}/redfish/v1 (profile ${opts.profile})`);
     for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}`);
+    console.log(`Machines boot ingot agent from virtual media ISOs (the ISO's kernel and ramdisk are not executed); disks of ${diskSize} bytes in ${lab.hosts!.dataDir}`);
     const stop = async () => { await lab.close(); process.exit(0); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program.command('agent')
+  .description('The deploy agent (IPA protocol): looks this machine up by its MACs, heartbeats, serves commands on port 9999')
+  .option('--api-url <url>', 'Ironic/Ingot API URL(s), comma separated (default: ipa-api-url from the kernel command line)')
+  .option('--port <port>', 'command API port', '9999')
+  .option('--host <host>', 'command API listen address', '0.0.0.0')
+  .option('--advertise-host <host>', 'host put in the callback URL sent with heartbeats')
+  .option('--lab-machine <file>', 'lab machine description (AgentMachine JSON) instead of reading Linux')
+  .option('--lookup-timeout <s>', 'give up when lookup has not succeeded after this long (IPA lookup_timeout)', '600')
+  .option('--tmp-dir <dir>', 'where non-streamed images are downloaded before conversion')
+  .option('--auto-tls', 'serve HTTPS with a self-signed certificate sent as agent_verify_ca (IPA enable_auto_tls)')
+  .option('--print-inventory', 'print the hardware inventory (IPA format) and exit')
+  .action(async (opts) => {
+    const { startAgent, LabMachine, LinuxMachine, loadAgentMachine } = await import('../agent/index.ts');
+    const env = process.env;
+    const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+    const machine = opts.labMachine ? new LabMachine(await loadAgentMachine(opts.labMachine)) : new LinuxMachine();
+    if (opts.printInventory) { console.log(JSON.stringify(await machine.inventory(), null, 2)); return; }
+    const agent = await startAgent({
+      machine,
+      apiUrls: opts.apiUrl ? String(opts.apiUrl).split(',').map((u: string) => u.trim()).filter(Boolean) : [],
+      host: opts.host, port: Number(opts.port), advertiseHost: opts.advertiseHost,
+      lookupTimeout: Number(opts.lookupTimeout), tmpDir: opts.tmpDir, autoTls: Boolean(opts.autoTls),
+      // IPA's option names: image_download_connection_{retries,retry_interval,timeout}.
+      download: {
+        retries: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRIES, 2),
+        retryInterval: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRY_INTERVAL, 5),
+        timeout: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_TIMEOUT, 60),
+      },
+      onShutdown: () => process.exit(0),
+    });
+    agent.ready.catch((err: Error) => { console.error(`ingot agent: ${err.message}`); process.exit(1); });
+    const stop = async () => { await agent.close(); process.exit(0); };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

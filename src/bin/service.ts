@@ -3,16 +3,20 @@
  * from a Config. `startService` is used by `ingot serve`, the demo, benchmarks and
  * integration tests, so they all run the same wiring.
  */
+import { mkdir } from 'node:fs/promises';
 import pino from 'pino';
+import { DriverError, messageOf } from '../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import { openDb, redactUrl, type Db } from '../db/connect.ts';
 import { NodeRepo } from '../db/nodes.ts';
 import type { Config } from '../config/config.ts';
 import { DriverRegistry } from '../drivers/registry.ts';
 import { builtinFactories } from '../drivers/implementations.ts';
+import type { AgentIsoSettings } from '../drivers/shared/agent-iso.ts';
 import { RedfishConnectionCache } from '../drivers/redfish/index.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
+import { startFileServer, type FileServer } from '../conductor/file-server.ts';
 
 export interface Service {
   db: Db;
@@ -20,15 +24,55 @@ export interface Service {
   api: FastifyInstance;
   /** Base URL the API listens on (after listen). */
   url: string;
+  /** The static file server over config.httpRoot (ISOs, images), when listening. */
+  files: FileServer | null;
   close(): Promise<void>;
+}
+
+/** The virtual media ISO settings from the configuration (URLs read late: ports may be 0 until listen). */
+export function vmediaOptions(config: Config, filesError: () => string | null = () => null): AgentIsoSettings {
+  return {
+    httpRoot: config.httpRoot,
+    httpUrl: () => {
+      const err = filesError();
+      if (err) throw new DriverError(`Cannot serve boot ISOs: ${err}.`, { reason: 'http_server' });
+      return config.httpUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.httpPort}`;
+    },
+    apiUrl: () => config.apiUrl,
+    kernelAppendParams: config.redfishKernelAppendParams,
+    bootloader: config.bootloader,
+    debug: config.logLevel === 'debug' || config.logLevel === 'trace',
+    defaultBootMode: config.defaultBootMode,
+    isolinuxBin: config.isolinuxBin,
+    ldlinuxC32: config.ldlinuxC32,
+    grubEfi: config.grubEfi,
+  };
 }
 
 export async function startService(config: Config, opts: { listen?: boolean; periodics?: boolean; logger?: pino.Logger } = {}): Promise<Service> {
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.*_password', 'driver_info.*'] });
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
-  const redfishConnections = new RedfishConnectionCache();
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
+  // The file server starts first: with httpPort 0 its URL (config.httpUrl) is only known after listen.
+  // A file server that cannot listen (port taken) does not stop the API: what needs it
+  // (virtual media ISOs) fails with the reason instead.
+  let files: FileServer | null = null;
+  let filesError: string | null = null;
+  if (opts.listen !== false) {
+    await mkdir(config.httpRoot, { recursive: true });
+    try {
+      files = await startFileServer({ root: config.httpRoot, host: config.host, port: config.httpPort, url: config.httpUrl, logger });
+      config.httpUrl = files.url;
+      logger.info({ url: files.url, root: config.httpRoot }, 'Ingot file server listening');
+    } catch (err) {
+      filesError = `the file server over ${config.httpRoot} could not listen on ${config.host}:${config.httpPort} (${messageOf(err)}); set INGOT_HTTP_PORT`;
+      logger.error({ err }, filesError);
+    }
+  }
+  const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
+  const registry = new DriverRegistry(config.drivers, builtinFactories({
+    fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError),
+  }));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
@@ -38,14 +82,17 @@ export async function startService(config: Config, opts: { listen?: boolean; per
     const addr = api.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // An API URL derived from port 0 is filled in now (agents are given it as ipa-api-url).
+    if (config.port === 0 && /:0\/?$/.test(config.apiUrl)) config.apiUrl = url;
     logger.info({ url }, 'Ingot API listening');
   } else {
     await api.ready();
   }
   return {
-    db, conductor, api, url,
+    db, conductor, api, url, files,
     async close() {
       await api.close();
+      await files?.close();
       await conductor.stop();
       await redfishConnections.close();
       await db.close();

@@ -137,6 +137,11 @@ async function allocateNode(deps: FlowDeps, a: Allocation, nodes: Candidate[], o
   }
 }
 
+/** Mark an allocation `error` with `message` (best effort, logged when it fails). */
+export async function failAllocation(deps: FlowDeps, allocationId: number, message: string): Promise<void> {
+  await repo(deps).fail(allocationId, message).catch((e) => deps.logger.error({ err: messageOf(e) }, 'could not record allocation failure'));
+}
+
 /**
  * Process an allocation in state `allocating` (runs in a conductor worker). Never throws:
  * failures are recorded on the allocation. A deleted allocation is silently dropped.
@@ -230,6 +235,13 @@ export async function releaseNodeAllocation(deps: FlowDeps, node: Pick<Node, 'al
  */
 export async function resumeAllocations(deps: FlowDeps, opts: RetryOptions = {}): Promise<number> {
   const rows = await deps.db.selectFrom('allocations').select('id').where('state', '=', 'allocating').orderBy('id').execute();
-  for (const { id } of rows) deps.workers.spawn(() => doAllocate(deps, id, opts));
+  for (const { id } of rows) {
+    try {
+      deps.workers.spawn(() => doAllocate(deps, id, opts));
+    } catch (err) {
+      // More than the pool holds: fail the rest rather than the conductor's start.
+      await failAllocation(deps, id, `Failed to process allocation after a conductor restart: ${messageOf(err)}. Delete it and create it again.`);
+    }
+  }
   return rows.length;
 }

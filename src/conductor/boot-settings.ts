@@ -20,9 +20,13 @@ async function change(deps: FlowDeps, nodeId: number, purpose: string, job: Job)
     const d = deps.registry.compose(task.node);
     const h = await driverContext(deps.db, task, deps.logger);
     await d.management.validate(h.ctx);
-    await task.save({ last_error: null });
+    // A worker first: a full pool answers 503 before the node was written.
+    const slot = deps.workers.reserve();
+    try {
+      await task.save({ last_error: null });
+    } catch (err) { slot.cancel(); throw err; }
     handed = true;
-    spawnWithTask(deps, task, (t) => job(t, d, h));
+    spawnWithTask(deps, task, (t) => job(t, d, h), slot);
   } finally {
     if (!handed) await task.release();
   }

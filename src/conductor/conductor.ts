@@ -19,7 +19,7 @@ import { InvalidError, NotFoundError, ConflictError, ForbiddenError, messageOf, 
 import { DELETE_ALLOWED_STATES } from '../core/fsm.ts';
 import { TaskManager, type Task } from './task.ts';
 import { WorkerPool } from './workers.ts';
-import { type FlowDeps, failTask, spawnWithTask } from './deps.ts';
+import { type FlowDeps, failInFlight, failTask, spawnWithTask } from './deps.ts';
 import { doProvisioningAction } from './provision.ts';
 import { driverContext, sharedContext } from './driver-context.ts';
 import { Periodics } from './periodics.ts';
@@ -43,7 +43,8 @@ export interface ConductorOptions {
 export class Conductor implements ConductorApi {
   readonly hostname: string;
   readonly deps: FlowDeps;
-  private readonly periodics: Periodics;
+  /** The periodic tasks (tests run them one at a time). */
+  readonly periodics: Periodics;
 
   constructor(private readonly opts: ConductorOptions) {
     this.hostname = opts.config.conductorHostname;
@@ -52,7 +53,7 @@ export class Conductor implements ConductorApi {
     this.deps = {
       db: opts.db, nodes, history: new HistoryRepo(opts.db), registry: opts.registry,
       tasks: new TaskManager(nodes, this.hostname, opts.lockIntervalMs === undefined ? {} : { intervalMs: opts.lockIntervalMs }),
-      workers, config: opts.config, logger: opts.logger, host: this.hostname,
+      workers, config: opts.config, logger: opts.logger, host: this.hostname, jobs: new Map(),
     };
     this.periodics = new Periodics(this.deps);
   }
@@ -65,10 +66,32 @@ export class Conductor implements ConductorApi {
     if (opts.periodics !== false) this.periodics.start();
   }
 
-  /** Stop periodics, wait for running jobs, mark offline. */
-  async stop(): Promise<void> {
-    this.periodics.stop();
-    await this.deps.workers.drain();
+  /**
+   * Graceful shutdown: take no new work (503), stop the periodics, let running jobs finish
+   * for graceful_shutdown_timeout seconds; then fire their abort signals, give them a
+   * moment to fail their nodes themselves, fail what still runs (last_error says why) and
+   * release every lock we hold; mark us offline.
+   */
+  async stop(opts: { gracefulShutdownTimeout?: number } = {}): Promise<void> {
+    const { workers, jobs, host } = this.deps;
+    const grace = opts.gracefulShutdownTimeout ?? this.opts.config.gracefulShutdownTimeout;
+    workers.close();
+    await this.periodics.stop();
+    if (!(await workers.drainFor(grace * 1000))) {
+      const running = [...jobs.values()];
+      for (const t of running) {
+        t.abort(`Conductor ${host} shut down while node ${t.node.uuid} was in state "${t.node.provision_state}" during "${t.purpose}" `
+          + `(still running after graceful_shutdown_timeout, ${grace} s); the operation was aborted. Retry it once a conductor runs.`);
+      }
+      await workers.drainFor(Math.min(5, Math.max(0.5, grace)) * 1000);
+      for (const t of running) {
+        if (t.isReleased) continue;
+        this.opts.logger.warn({ node: t.node.uuid }, 'job did not stop after its abort signal; failing its node');
+        await failInFlight(this.deps, t, t.abortReason ?? 'Conductor shut down.', 'conductor');
+        await t.release().catch(() => undefined);
+      }
+    }
+    await this.deps.nodes.releaseAllHeldBy(host);
     await this.periodics.unregister();
   }
 
@@ -219,7 +242,11 @@ export class Conductor implements ConductorApi {
       const h = await driverContext(this.deps.db, task, this.deps.logger);
       await driver.power.validate(h.ctx);
       const finalState = target === P.REBOOT || target === P.SOFT_REBOOT || target === P.ON ? P.ON : P.OFF;
-      await task.save({ target_power_state: finalState, ...(STATES_FAILURE.has(n.provision_state) ? {} : { last_error: null }) });
+      // A worker first (503 with the node untouched when none is free), then the write.
+      const slot = this.deps.workers.reserve();
+      try {
+        await task.save({ target_power_state: finalState, ...(STATES_FAILURE.has(n.provision_state) ? {} : { last_error: null }) });
+      } catch (err) { slot.cancel(); throw err; }
       handed = true;
       spawnWithTask(this.deps, task, async (t) => {
         try {
@@ -238,7 +265,7 @@ export class Conductor implements ConductorApi {
         } catch (err) {
           await failTask(this.deps, t, `Failed to change power state to '${finalState}' by '${target}': ${messageOf(err)}`, { eventType: 'power', extra: { target_power_state: null } });
         }
-      });
+      }, slot);
     } finally {
       if (!handed) await task.release();
     }
@@ -366,9 +393,9 @@ export class Conductor implements ConductorApi {
       if (hasValidateCall(d.vendor)) await d.vendor.validateCall(ctx, method, http, body);
       if (m.async) {
         const run = async () => { await d.vendor.call(ctx, method, http, body); await h?.flush(); };
-        handed = true;
         if (task) spawnWithTask(this.deps, task, run);
         else this.deps.workers.spawn(async () => { await run().catch((err) => this.deps.logger.error({ err: messageOf(err), node: n.uuid }, 'vendor passthru failed')); });
+        handed = true;
         return { async: true, result: null, attach: m.attach };
       }
       const result = await d.vendor.call(ctx, method, http, body);
@@ -401,7 +428,13 @@ export class Conductor implements ConductorApi {
   async processAllocation(allocationId: number, opts: { backfillNodeId?: number } = {}): Promise<void> {
     if (opts.backfillNodeId !== undefined) return allocations.backfillAllocation(this.deps, allocationId, opts.backfillNodeId);
     const retry = this.opts.lockIntervalMs === undefined ? {} : { intervalMs: this.opts.lockIntervalMs };
-    this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
+    try {
+      this.deps.workers.spawn(() => allocations.doAllocate(this.deps, allocationId, retry));
+    } catch (err) {
+      // No worker: the allocation must not stay `allocating` with nobody on it.
+      await allocations.failAllocation(this.deps, allocationId, `Failed to process allocation: ${messageOf(err)}. Delete it and create it again.`);
+      throw err;
+    }
   }
   async destroyAllocation(allocationId: number): Promise<void> { await allocations.destroyAllocation(this.deps, allocationId); }
   // --- ports, portgroups, volume connectors and targets (node-resources.ts) ----------

@@ -91,7 +91,7 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
     ctx: {
       node: task.node,
       logger,
-      signal: signal ?? new AbortController().signal,
+      signal: signal ?? task.signal,
       loadPorts: () => rows.loadPorts(),
       loadBiosSettings: () => rows.loadBiosSettings(),
       ...(driver ? { driver } : {}),
@@ -131,10 +131,10 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
  * Context for read-only driver calls without a lock (power sync, shared tasks). Rows are
  * read on request and kept only by this context: without the lock they may change.
  */
-export function sharedContext(db: Kysely<Database>, node: DriverContext['node'], logger: DriverLogger): ConductorContext {
+export function sharedContext(db: Kysely<Database>, node: DriverContext['node'], logger: DriverLogger, signal?: AbortSignal): ConductorContext {
   const rows = new NodeRows(db, node.id);
   return {
-    node, logger, signal: new AbortController().signal,
+    node, logger, signal: signal ?? new AbortController().signal,
     loadPorts: () => rows.loadPorts(),
     loadBiosSettings: () => rows.loadBiosSettings(),
     setInternalInfo() { /* shared: ignored */ },

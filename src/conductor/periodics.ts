@@ -1,17 +1,23 @@
 /**
- * Periodic tasks of a conductor: heartbeat in `conductors`, power state sync, wait-state
- * timeouts; and the start-up recovery of nodes left locked by a crashed run.
+ * Periodic tasks of a conductor: heartbeat in `conductors` (which also aborts jobs whose
+ * lock was taken away), power state sync and power failure recovery (power-sync.ts),
+ * wait-state timeouts, orphans (dead conductors' locks, nodes nobody works on:
+ * recovery.ts); and the start-up recovery of nodes left locked by a crashed run.
+ * Every interval is in seconds (fractions allowed); 0 disables the task.
  */
 import { isoNow, toIronicTime } from '../core/ids.ts';
 import { ProvisionState as S } from '../core/states.ts';
-import { CRASH_FAIL_STATES, nextState } from '../core/fsm.ts';
 import { messageOf } from '../core/errors.ts';
 import { type FlowDeps, failTask } from './deps.ts';
-import { sharedContext } from './driver-context.ts';
+import { Task } from './task.ts';
+import { PowerSync } from './power-sync.ts';
+import { checkOrphanNodes, sweepStuckNodes, takeOver } from './recovery.ts';
 
 export class Periodics {
   private timers: NodeJS.Timeout[] = [];
-  constructor(private readonly deps: FlowDeps) {}
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  readonly power: PowerSync;
+  constructor(private readonly deps: FlowDeps) { this.power = new PowerSync(deps); }
 
   async register(): Promise<void> {
     const { db, host, config, registry } = this.deps;
@@ -29,74 +35,85 @@ export class Periodics {
     await this.deps.db.updateTable('conductors').set({ online: 0 }).where('hostname', '=', this.deps.host).execute();
   }
 
-  /** Nodes we had locked when we died: release; fail the ones caught mid-operation. */
+  /**
+   * Nodes still locked by our name from a previous run (a crash or kill -9): the lock is
+   * ours again, so each is recovered under it without a gap (see recovery.ts `takeOver`).
+   */
   async recoverAfterRestart(): Promise<void> {
     const { nodes, host } = this.deps;
-    const ids = await nodes.releaseAllHeldBy(host);
-    for (const id of ids) {
+    const rows = await this.deps.db.selectFrom('nodes').select('id').where('reservation', '=', host).execute();
+    for (const { id } of rows) {
+      if (this.deps.jobs.has(id)) continue;
       const n = await nodes.getById(id);
-      if (!n || !CRASH_FAIL_STATES.has(n.provision_state)) continue;
-      try {
-        const task = await this.deps.tasks.acquire(id, 'crash recovery', { attempts: 1 });
-        try {
-          const msg = `Conductor ${host} restarted while node ${n.uuid} was in state "${n.provision_state}"; the operation was interrupted. Retry it (e.g. "manage", "provide" or "deploy").`;
-          if (nextState(n.provision_state, 'fail')) await failTask(this.deps, task, msg, { event: 'fail', eventType: 'conductor' });
-        } finally { await task.release(); }
-      } catch (err) {
-        this.deps.logger.warn({ node: n.uuid, err: messageOf(err) }, 'crash recovery failed');
-      }
+      if (!n || n.reservation !== host) continue;
+      await takeOver(this.deps, new Task(nodes, n, host, 'crash recovery'), `Conductor ${host} restarted`);
     }
+    // Nodes nobody holds yet left with work in flight (e.g. a job that lost its lock).
+    await sweepStuckNodes(this.deps);
   }
 
   start(): void {
     const c = this.deps.config;
-    const every = (s: number, fn: () => Promise<void>) => {
-      if (s <= 0) return;
-      const t = setInterval(() => { fn().catch((err) => this.deps.logger.error({ err: messageOf(err) }, 'periodic task failed')); }, s * 1000);
+    const every = (name: string, s: number, fn: () => Promise<unknown>) => {
+      if (!(s > 0)) return;
+      // One run at a time per task: a slow run skips the ticks it overlaps.
+      const t = setInterval(() => {
+        if (this.inFlight.has(name)) return;
+        const p = fn().catch((err) => this.deps.logger.error({ err: messageOf(err), task: name }, 'periodic task failed'))
+          .finally(() => this.inFlight.delete(name));
+        this.inFlight.set(name, p);
+      }, s * 1000);
       t.unref();
       this.timers.push(t);
     };
-    every(c.heartbeatInterval, () => this.heartbeat());
-    every(c.syncPowerStateInterval, () => this.syncPowerStates());
-    every(c.checkProvisionStateInterval, () => this.checkTimeouts());
+    every('heartbeat', c.heartbeatInterval, () => this.heartbeat());
+    // Guarded only while a round is being dispatched: checks of a hung BMC do not delay the next round.
+    every('power sync', c.syncPowerStateInterval, () => this.power.dispatch());
+    every('wait timeouts', c.checkProvisionStateInterval, () => this.checkTimeouts());
+    every('orphans', c.checkOrphanInterval, () => this.checkOrphans());
+    every('power failure recovery', c.powerFailureRecoveryInterval, () => this.powerFailureRecovery());
   }
 
-  stop(): void {
+  /** Stop the timers and wait for the runs in progress. */
+  async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.power.stop();
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
   async runOnce(): Promise<void> {
     await this.heartbeat();
     await this.syncPowerStates();
     await this.checkTimeouts();
+    await this.checkOrphans();
+    await this.powerFailureRecovery();
   }
 
+  /** Locks of dead conductors, then nodes left in a state with work in flight without a lock. */
+  async checkOrphans(): Promise<void> {
+    await checkOrphanNodes(this.deps);
+    await sweepStuckNodes(this.deps);
+  }
+
+  /** Stamp our row; and abort the jobs whose node lock is no longer ours. */
   async heartbeat(): Promise<void> {
-    await this.deps.db.updateTable('conductors').set({ updated_at: isoNow(), online: 1 }).where('hostname', '=', this.deps.host).execute();
-  }
-
-  /** Read each idle node's power state from its BMC and record changes. */
-  async syncPowerStates(): Promise<void> {
-    const { db, nodes, registry, logger } = this.deps;
-    const rows = await db.selectFrom('nodes').select('id')
-      .where('reservation', 'is', null).where('maintenance', '=', 0).execute();
-    for (const { id } of rows) {
-      const n = await nodes.getById(id);
-      if (!n || n.reservation) continue;
-      if (n.provision_state === S.ENROLL) continue;
-      try {
-        const d = registry.compose(n);
-        const state = await d.power.getPowerState(sharedContext(db, n, logger));
-        if (state !== n.power_state) {
-          await nodes.update(n.id, { power_state: state }, { reservation: null });
-          await this.deps.history.record(n.id, { conductor: this.deps.host, eventType: 'power', severity: 'INFO', event: `Power state of node ${n.uuid} changed outside Ingot: "${n.power_state}" → "${state}".` });
-        }
-      } catch (err) {
-        logger.warn({ node: n.uuid, err: messageOf(err) }, 'power sync failed');
-      }
+    const { db, host, jobs } = this.deps;
+    await db.updateTable('conductors').set({ updated_at: isoNow(), online: 1 }).where('hostname', '=', host).execute();
+    if (!jobs.size) return;
+    const held = new Set((await db.selectFrom('nodes').select('id').where('id', 'in', [...jobs.keys()])
+      .where('reservation', '=', host).execute()).map((r) => r.id));
+    for (const [id, task] of jobs) {
+      if (held.has(id) || task.isReleased) continue;
+      task.abort(`Conductor ${host} lost the lock of node ${task.node.uuid} during "${task.purpose}" (another conductor took it over); the operation was stopped.`);
     }
   }
+
+  /** Read each idle node's power state from its BMC (power-sync.ts). */
+  async syncPowerStates(): Promise<void> { await this.power.syncAll(); }
+
+  /** Take nodes out of maintenance whose BMC answers again after a power failure. */
+  async powerFailureRecovery(): Promise<void> { await this.power.recoverAll(); }
 
   /** Fail nodes that waited too long for a callback. */
   async checkTimeouts(): Promise<void> {

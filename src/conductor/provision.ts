@@ -19,6 +19,19 @@ function invalidState(task: Task, event: string): never {
 }
 
 export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args: ProvisionArgs): Promise<void> {
+  // `abort` while this conductor runs the node's provisioning job: fire the job's signal.
+  // The job stops at its next driver call or transition and fails the node (last_error
+  // says it was aborted); the request is accepted without waiting for that.
+  const running = deps.jobs.get(nodeId);
+  if (args.event === 'abort' && running && !running.isReleased && running.purpose.startsWith('provision ')) {
+    running.abort(`Operation aborted by request: "${running.purpose.slice('provision '.length)}" on node ${running.node.uuid} was stopped in state "${running.node.provision_state}".`);
+    return;
+  }
+  if (args.event === 'abort') {
+    // Held by someone else in a state without an abort edge: the API's answer (409 at once).
+    const n = await deps.nodes.getById(nodeId);
+    if (n?.reservation && !nextState(n.provision_state, 'abort', MAX_VERSION)) throw new NodeLockedError(n.uuid, n.reservation);
+  }
   let task: Task;
   try {
     task = await deps.tasks.acquire(nodeId, `provision ${args.event}`);
@@ -33,10 +46,15 @@ export async function doProvisioningAction(deps: FlowDeps, nodeId: number, args:
     if (node.protected && ['delete', 'rebuild'].includes(event)) {
       throw new ForbiddenError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
     }
+    // A worker is reserved before the event is applied: a full pool answers 503 and the
+    // node stays as it was, unlocked (the finally below releases it).
     const start = async (ev: FsmEvent, job: (t: Task) => Promise<void>, extra: Parameters<Task['apply']>[1] = {}, target?: Parameters<Task['apply']>[2]) => {
-      await task.apply(ev, { last_error: null, ...extra }, target);
+      const slot = deps.workers.reserve();
+      try {
+        await task.apply(ev, { last_error: null, ...extra }, target);
+      } catch (err) { slot.cancel(); throw err; }
       handedOff = true;
-      spawnWithTask(deps, task, job);
+      spawnWithTask(deps, task, job, slot);
     };
     switch (event) {
       case 'manage':

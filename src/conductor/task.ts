@@ -7,6 +7,11 @@
  * node_locked_retry_attempts × interval), then fails with NodeLocked (HTTP 409).
  */
 import { NodeLockedError, NotFoundError, InvalidStateError } from '../core/errors.ts';
+
+/** The reason a task's signal carries: the message becomes the node's last_error. */
+export class AbortedError extends Error {
+  override readonly name = 'AbortedError';
+}
 import { nextState, targetOf, type FsmEvent } from '../core/fsm.ts';
 import type { Node, NodeChanges } from '../core/node.ts';
 import type { ProvisionState } from '../core/states.ts';
@@ -23,7 +28,28 @@ export interface LockOptions {
 
 export class Task {
   private released = false;
+  private lockLost = false;
+  private readonly controller = new AbortController();
   constructor(readonly repo: NodeRepo, public node: Node, readonly host: string, readonly purpose: string) {}
+
+  /**
+   * Fired when the task's work must stop: `abort` requested, the lock lost, shutdown.
+   * Driver contexts of the task carry it; once fired, the task applies no event but
+   * `fail` / `abort` (see `transition`), so its job ends in a failed state.
+   */
+  get signal(): AbortSignal { return this.controller.signal; }
+
+  /** Fire the signal; `reason` is what the node's last_error will say. */
+  abort(reason: string): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new AbortedError(reason));
+  }
+
+  /** Why the task was aborted, or null. */
+  get abortReason(): string | null {
+    if (!this.controller.signal.aborted) return null;
+    const r: unknown = this.controller.signal.reason;
+    return r instanceof Error ? r.message : String(r);
+  }
 
   /**
    * Advance the FSM by `event`, persisting provision_state, target_provision_state and
@@ -49,6 +75,9 @@ export class Task {
   /** The column changes of FSM `event` from the current state; throws InvalidState. */
   private transition(event: FsmEvent, extra: NodeChanges, target: ProvisionState | null | undefined): NodeChanges & { provision_state: ProvisionState } {
     const from = this.node.provision_state;
+    // An aborted job must not carry on to `done`/`wait`: only the failure edges remain.
+    if (this.lockLost) throw new NodeLockedError(this.node.uuid, 'another conductor (lock lost)');
+    if (this.controller.signal.aborted && event !== 'fail' && event !== 'abort') throw this.controller.signal.reason;
     const to = nextState(from, event, MAX_VERSION);
     if (!to) {
       throw new InvalidStateError(`The requested action "${event}" can not be performed on node "${this.node.uuid}" while it is in state "${from}".`);
@@ -61,7 +90,11 @@ export class Task {
   async save(changes: NodeChanges): Promise<void> {
     if (this.released) throw new Error(`BUG: task for node ${this.node.uuid} used after release`);
     const ok = await this.repo.update(this.node.id, changes, { reservation: this.host });
-    if (!ok) throw new NodeLockedError(this.node.uuid, 'another conductor (lock lost)');
+    if (!ok) {
+      this.lockLost = true;
+      this.abort(`Conductor ${this.host} lost the lock of node ${this.node.uuid} during "${this.purpose}"; the operation was stopped.`);
+      throw new NodeLockedError(this.node.uuid, 'another conductor (lock lost)');
+    }
     Object.assign(this.node, changes);
   }
 

@@ -3,6 +3,7 @@
  * then command-line flags (bin/ wires them). Passed down explicitly; never global.
  */
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
@@ -14,7 +15,10 @@ export interface Config {
   dataDir: string;
   /** Database URL (sqlite file path, postgres://, mysql://). */
   db: string;
-  /** This conductor's hostname (reservation owner, conductors table). */
+  /**
+   * This conductor's hostname (reservation owner, conductors table): Ironic's
+   * [DEFAULT]host, the machine's host name unless INGOT_CONDUCTOR_HOSTNAME says otherwise.
+   */
   conductorHostname: string;
   conductorGroup: string;
   /** Public URL for links (defaults to the request's Host). */
@@ -33,8 +37,48 @@ export interface Config {
   rescueCallbackTimeout: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
+  /** Seconds a power action may take until the BMC reports the target state (Ironic [conductor]power_state_change_timeout; fractions allowed). */
+  powerStateChangeTimeout: number;
   /** Maximum concurrent conductor jobs (Ironic workers_pool_size). */
   workers: number;
+  /**
+   * Seconds a stopping conductor waits for running jobs (oslo.service's
+   * [DEFAULT]graceful_shutdown_timeout, 60) before it aborts them, fails their nodes with
+   * a last_error and releases their locks. INGOT_GRACEFUL_SHUTDOWN_TIMEOUT.
+   */
+  gracefulShutdownTimeout: number;
+  /** Power sync: nodes checked in parallel ([conductor]sync_power_state_workers, 8). */
+  syncPowerStateWorkers: number;
+  /**
+   * Power sync: failed checks (or mismatches) of a node before it goes to maintenance
+   * with fault "power failure" ([conductor]power_state_sync_max_retries, 3; as Ironic,
+   * the check after the 3rd failure does it).
+   */
+  powerStateSyncMaxRetries: number;
+  /**
+   * Power sync: on a mismatch, set the hardware to the recorded state (true) or record
+   * the hardware's state (false) ([conductor]force_power_state_during_sync, true).
+   */
+  forcePowerStateDuringSync: boolean;
+  /**
+   * Seconds between checks of nodes in maintenance with fault "power failure"; a node
+   * whose BMC answers again leaves maintenance ([conductor]power_failure_recovery_interval,
+   * 300; 0 disables).
+   */
+  powerFailureRecoveryInterval: number;
+  /**
+   * Seconds one BMC power read of the power sync may take before the node counts as
+   * failed (Ingot's own; Ironic relies on the driver's timeouts).
+   * INGOT_SYNC_POWER_STATE_TIMEOUT.
+   */
+  syncPowerStateTimeout: number;
+  /**
+   * Seconds between sweeps for orphans: locks of conductors whose heartbeat is older than
+   * heartbeat_timeout (Ironic's _check_orphan_nodes, which runs every
+   * check_provision_state_interval) and nodes in a state with work in flight that nobody
+   * holds. Defaults to check_provision_state_interval. INGOT_CHECK_ORPHAN_INTERVAL.
+   */
+  checkOrphanInterval: number;
   maxLimit: number;
   /** [fake] delays in seconds ("a" or "a,b"), by interface kind. */
   fakeDelays: Partial<Record<InterfaceKind, string>>;
@@ -51,11 +95,22 @@ export interface Config {
   httpRoot: string;
   /**
    * Port of this conductor's static file server over `httpRoot` (0 = pick a free port at
-   * start). Default 8080, as Ironic's deployments of `[deploy] http_url` usually use.
+   * start). Default 8080, as Ironic's deployments of `[deploy] http_url` usually use, or 0
+   * when the API port is 0 (tests and demos never bind a fixed port by accident).
    */
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** `[deploy] default_boot_mode`: `uefi` (default) or `bios`; picks the agent ISO's boot loader. */
+  defaultBootMode: 'uefi' | 'bios';
+  /** `[redfish] kernel_append_params` of agent ISOs (default `nofb nomodeset vga=normal`). */
+  redfishKernelAppendParams: string;
+  /** `[conductor] bootloader`: URL or path of an EFI system partition image for UEFI ISOs. */
+  bootloader?: string;
+  /** `[DEFAULT] isolinux_bin`, `ldlinux_c32`, and the GRUB EFI binary Ingot builds an ESP from; default: Debian's places. */
+  isolinuxBin?: string;
+  ldlinuxC32?: string;
+  grubEfi?: string;
 }
 
 /**
@@ -106,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: num(env.INGOT_PORT, 6385),
     dataDir,
     db: env.INGOT_DB ?? join(dataDir, 'ingot.db'),
-    conductorHostname: env.INGOT_CONDUCTOR_HOSTNAME ?? 'ingot-conductor',
+    conductorHostname: env.INGOT_CONDUCTOR_HOSTNAME || hostname(),
     conductorGroup: env.INGOT_CONDUCTOR_GROUP ?? '',
     publicUrl: env.INGOT_PUBLIC_URL,
     drivers: {
@@ -125,16 +180,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rescueCallbackTimeout: num(env.INGOT_RESCUE_CALLBACK_TIMEOUT, 1800),
     heartbeatInterval: num(env.INGOT_HEARTBEAT_INTERVAL, 10),
     heartbeatTimeout: num(env.INGOT_HEARTBEAT_TIMEOUT, 60),
+    powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),
     workers: num(env.INGOT_WORKERS, 100),
+    gracefulShutdownTimeout: num(env.INGOT_GRACEFUL_SHUTDOWN_TIMEOUT, 60),
+    syncPowerStateWorkers: Math.max(1, num(env.INGOT_SYNC_POWER_STATE_WORKERS, 8)),
+    powerStateSyncMaxRetries: num(env.INGOT_POWER_STATE_SYNC_MAX_RETRIES, 3),
+    forcePowerStateDuringSync: (env.INGOT_FORCE_POWER_STATE_DURING_SYNC ?? 'true') !== 'false',
+    powerFailureRecoveryInterval: num(env.INGOT_POWER_FAILURE_RECOVERY_INTERVAL, 300),
+    syncPowerStateTimeout: num(env.INGOT_SYNC_POWER_STATE_TIMEOUT, 30),
+    checkOrphanInterval: num(env.INGOT_CHECK_ORPHAN_INTERVAL, num(env.INGOT_CHECK_PROVISION_STATE_INTERVAL, 60)),
     maxLimit: num(env.INGOT_MAX_LIMIT, 1000),
     fakeDelays,
     logLevel: env.INGOT_LOG_LEVEL ?? 'info',
     apiUrl: '',
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
-    httpPort: num(env.INGOT_HTTP_PORT, 8080),
+    httpPort: num(env.INGOT_HTTP_PORT, NaN),
     httpUrl: env.INGOT_HTTP_URL,
+    defaultBootMode: env.INGOT_DEFAULT_BOOT_MODE === 'bios' ? 'bios' : 'uefi',
+    redfishKernelAppendParams: env.INGOT_REDFISH_KERNEL_APPEND_PARAMS ?? 'nofb nomodeset vga=normal',
+    bootloader: env.INGOT_BOOTLOADER || undefined,
+    isolinuxBin: env.INGOT_ISOLINUX_BIN || undefined,
+    ldlinuxC32: env.INGOT_LDLINUX_C32 || undefined,
+    grubEfi: env.INGOT_GRUB_EFI || undefined,
   };
   const merged = { ...base, ...over };
+  // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.
+  if (!Number.isFinite(merged.httpPort)) merged.httpPort = merged.port === 0 ? 0 : 8080;
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
   return merged;
 }

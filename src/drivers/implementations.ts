@@ -24,6 +24,7 @@ import {
   FlatNetworkPlaceholder, PxeBootPlaceholder, RamdiskDeployPlaceholder,
 } from './agent-stubs/index.ts';
 import { RedfishConnectionCache, redfishFactories } from './redfish/index.ts';
+import type { AgentIsoSettings } from './shared/agent-iso.ts';
 
 export interface BuiltinOptions {
   /** Ironic's `[fake] <kind>_delay` specs ("a" or "a,b" seconds) by kind. */
@@ -33,6 +34,8 @@ export interface BuiltinOptions {
    * pass one to be able to `close()` it (log the BMC sessions out) on shutdown.
    */
   redfishConnections?: RedfishConnectionCache;
+  /** Where virtual media boot builds and publishes agent ISOs (http_root/http_url...); none: prebuilt ISOs only. */
+  vmedia?: AgentIsoSettings;
 }
 
 /** Extra implementations for `withImplementations`, by kind and name. */
@@ -60,7 +63,7 @@ export function builtinFactories(opts: BuiltinOptions = {}): ImplementationFacto
     storage: { fake: () => new FakeStorage(d.storage), noop: () => new NoopStorage() },
     vendor: { fake: () => new FakeVendor(d.vendor), 'no-vendor': () => new NoVendor(), ipmitool: () => new IpmitoolVendorPlaceholder() },
   };
-  return withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache()));
+  return withImplementations(builtin, redfishFactories(opts.redfishConnections ?? new RedfishConnectionCache(), opts.vmedia));
 }
 
 /**

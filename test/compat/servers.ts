@@ -80,7 +80,7 @@ export interface Ingot { url: string; svc: Service; stop(): Promise<void> }
 export async function startIngot(): Promise<Ingot> {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-compat-'));
   const port = await freePort();
-  const config = loadConfig({}, { dataDir: dir, db: join(dir, 'ingot.db'), host: '127.0.0.1', port, conductorHostname: '127.0.0.1', logLevel: 'silent' });
+  const config = loadConfig({}, { dataDir: dir, db: join(dir, 'ingot.db'), host: '127.0.0.1', port, httpPort: 0, conductorHostname: '127.0.0.1', logLevel: 'silent' });
   const svc = await startService(config, { listen: true, periodics: true, logger: pino({ level: 'silent' }) });
   return {
     url: svc.url, svc,

@@ -31,7 +31,7 @@ interface Server { proc: ChildProcess; url: string; output: () => string }
 async function serve(dataDir: string): Promise<Server> {
   const port = await freePort();
   const proc = spawn(process.execPath, ['bin/ingot.mjs', 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-    cwd: ROOT, env: { ...process.env, INGOT_LOG_LEVEL: 'warn', INGOT_SYNC_POWER_STATE_INTERVAL: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...process.env, INGOT_LOG_LEVEL: 'warn', INGOT_SYNC_POWER_STATE_INTERVAL: '0', INGOT_HTTP_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (d) => { out += String(d); });

@@ -132,6 +132,13 @@ async function provision(req: FastifyRequest<{ Params: { ident: string } }>, rep
   // and is refused afterwards as "could not be understood".
   const event = target === undefined ? undefined : (Object.hasOwn(VERBS, target) ? VERBS[target] : target) as FsmEvent;
   if (!event || !nextState(node.provision_state, event, MAX_VERSION)) {
+    // `abort` of a node a job holds goes to the conductor: it aborts its running
+    // provisioning job (202), or answers this same 409.
+    if (node.reservation && event === 'abort') {
+      await deps.conductor.doProvisioningAction(node.id, { event, target: target! });
+      location(req, deps, reply, ident);
+      return reply.code(202).send();
+    }
     if (node.reservation) throw new NodeLockedError(node.uuid, node.reservation);
     throw new InvalidStateError(`The requested action "${target ?? 'None'}" can not be performed on node "${node.uuid}" while it is in state "${node.provision_state}".`);
   }

@@ -1,32 +1,44 @@
 /**
- * `redfish-virtual-media` boot interface (Ironic's RedfishVirtualMediaBoot), booting
- * prebuilt ISOs: Ingot does not build ISOs from kernel/ramdisk pairs.
+ * `redfish-virtual-media` boot interface (Ironic's RedfishVirtualMediaBoot).
  *
  * - properties(): Ironic's REQUIRED_PROPERTIES (deploy_kernel, deploy_ramdisk, deploy_iso).
- * - validate(): the ramdisk ISO must be known — driver_info `<mode>_iso` (mode rescue in
- *   rescue states, else deploy), or its deprecated `redfish_<mode>_iso`; without it and
- *   without a kernel/ramdisk pair, Ironic's "Error validating Redfish virtual media. Some
- *   parameters were missing in node's driver_info. Missing are: ['deploy_kernel',
- *   'deploy_ramdisk']"; with only a kernel/ramdisk pair, an error saying an ISO is needed.
- *   Ramdisk deploys that need no agent (deploy mode, deploy_interface ramdisk, automated
- *   cleaning disabled on the node) skip this, as in Ironic. Then redfish driver_info.
- * - prepareRamdisk(purpose): power off, eject CDs, insert the ISO (rescue_iso for rescue,
- *   deploy_iso otherwise), boot once from cdrom. Unlike Ironic it acts in any provision
- *   state (the conductor only calls it when a ramdisk is needed).
- * - prepareInstance: eject everything; deploy_interface ramdisk → insert
- *   instance_info.boot_iso and boot persistently from cdrom; otherwise boot persistently
- *   from disk. cleanUpRamdisk / cleanUpInstance: eject (CD, plus USB/floppy when
- *   driver_info.config_via_removable).
- * Not supported: config_via_removable configuration images, boot mode sync and secure
- * boot configuration at prepareInstance (the conductor's job in Ingot).
+ * - validate(): the ramdisk must be known — driver_info `<mode>_iso` (mode rescue in
+ *   rescue states, else deploy), or its deprecated `redfish_<mode>_iso`, or the pair
+ *   `<mode>_kernel` + `<mode>_ramdisk`; without either, Ironic's "Error validating Redfish
+ *   virtual media. Some parameters were missing in node's driver_info. Missing are:
+ *   ['deploy_kernel', 'deploy_ramdisk']". Ramdisk deploys that need no agent (deploy mode,
+ *   deploy_interface ramdisk, automated cleaning disabled on the node) skip this, as in
+ *   Ironic. Then redfish driver_info.
+ * - prepareRamdisk(purpose): with a prebuilt `<mode>_iso`, that ISO is inserted as is
+ *   (Ironic: no configuration can reach it). With a kernel/ramdisk pair, as Ironic: a
+ *   fresh agent token is stored (`agent_secret_token`, `agent_secret_token_pregenerated`)
+ *   and passed on the kernel command line, the machine is powered off, and an ISO is
+ *   built (shared/agent-iso.ts: `ipa-api-url`, `ipa-agent-token`, `BOOTIF` when a port
+ *   has a VIF, `ipa-debug=1` when debugging, `boot_method=vmedia`, after
+ *   `kernel_append_params` and `ir_pub_id`) and published at
+ *   `<http_url>/redfish/boot-<node uuid>.iso`. Then: eject CDs, insert, boot once from cdrom.
+ *   Unlike Ironic it acts in any provision state (the conductor only calls it when a
+ *   ramdisk is needed).
+ * - prepareInstance: eject everything and delete the node's ISO; deploy_interface
+ *   ramdisk → insert instance_info.boot_iso and boot persistently from cdrom; otherwise
+ *   boot persistently from disk. cleanUpRamdisk / cleanUpInstance: eject (CD, plus
+ *   USB/floppy when driver_info.config_via_removable) and delete the node's ISO.
+ *   Before the ISO is built the boot mode is synced with the BMC as Ironic's
+ *   sync_boot_mode does (Ironic builds first), so the ISO boots in the machine's mode.
+ * Not supported: config_via_removable configuration images, fast track, boot mode sync
+ * and secure boot configuration at prepareInstance (the conductor's job in Ingot), and
+ * building instance boot ISOs from instance_info kernel/ramdisk.
  */
-import { InvalidError } from '../../core/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { DriverError, InvalidError, messageOf } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import type { BootInterface, DriverContext } from '../base.ts';
+import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, requestedBootMode, type AgentIsoSettings } from '../shared/agent-iso.ts';
 import { pyRepr } from '../shared/py-repr.ts';
-import { setBootDevice } from './boot-device.ts';
-import type { RedfishSession } from './connection.ts';
+import { BOOT_MODE_TO_REDFISH, REDFISH_TO_BOOT_MODE, setBootDevice } from './boot-device.ts';
+import { setBootOverride } from './client/index.ts';
+import type { RedfishConnectionCache, RedfishSession } from './connection.ts';
 import { RedfishBase } from './common.ts';
 import { parseRedfishDriverInfo } from './driver-info.ts';
 import { powerOff } from './power-ops.ts';
@@ -50,19 +62,30 @@ function isoOf(node: Readonly<Node>, mode: Mode): string | undefined {
   return undefined;
 }
 
-/** The ramdisk ISO for `mode`, or Ironic's / Ingot's InvalidError naming what to set. */
-function requireIso(node: Readonly<Node>, mode: Mode): string {
+/** Ironic's IMAGE_SUBDIR of the redfish interfaces: ISOs go to `<http_root>/redfish/`. */
+export const REDFISH_IMAGE_SUBDIR = 'redfish';
+
+/**
+ * The ramdisk for `mode`: a prebuilt ISO, or a kernel/ramdisk pair to build one from
+ * (only when this conductor can build and serve ISOs: `iso` settings given).
+ */
+function requireRamdisk(node: Readonly<Node>, mode: Mode, canBuild: boolean): { iso: string } | { build: true } {
   const iso = isoOf(node, mode);
-  if (iso) return iso;
-  const di = node.driver_info ?? {};
+  if (iso) return { iso };
   const kernel = `${mode}_kernel`;
   const ramdisk = `${mode}_ramdisk`;
-  if (truthy(di[kernel]) && truthy(di[ramdisk])) {
+  if (kernelRamdiskOf(node, mode)) {
+    if (canBuild) return { build: true };
     throw new InvalidError(`Node ${node.uuid} needs driver_info/${mode}_iso for the redfish-virtual-media boot interface: `
-      + `Ingot boots prebuilt ISOs and cannot build one from ${kernel}/${ramdisk}.`);
+      + `this conductor has no http_root/http_url to build and serve an ISO from ${kernel}/${ramdisk}.`);
   }
   throw new InvalidError("Error validating Redfish virtual media. Some parameters were missing in node's driver_info. "
     + `Missing are: ${pyRepr([kernel, ramdisk])}`);
+}
+
+/** Ironic's get_single_nic_with_vif_port_id (noop network: the port's `extra.vif_port_id`). */
+function vifPortMac(ports: readonly { address: string; extra: Record<string, unknown> | null }[]): string | null {
+  return ports.find((p) => truthy(p.extra?.vif_port_id))?.address ?? null;
 }
 
 /** Ironic's needs_agent_ramdisk (automated cleaning is taken as enabled unless the node disables it). */
@@ -79,20 +102,47 @@ function removableTypes(node: Readonly<Node>): string[] {
 export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterface {
   override readonly name = 'redfish-virtual-media';
 
+  /** `iso`: where to build and publish ISOs from kernel/ramdisk pairs; without it only prebuilt ISOs boot. */
+  constructor(connections: RedfishConnectionCache, private readonly iso?: AgentIsoSettings) {
+    super(connections);
+  }
+
   override properties(): Readonly<Record<string, string>> { return { ...VMEDIA_BOOT_PROPERTIES }; }
 
   override async validate(ctx: DriverContext): Promise<void> {
     const mode: Mode = RESCUE_LIKE.includes(ctx.node.provision_state) ? 'rescue' : 'deploy';
-    if (needsRamdisk(ctx.node, mode)) requireIso(ctx.node, mode);
+    if (needsRamdisk(ctx.node, mode)) requireRamdisk(ctx.node, mode, this.iso !== undefined);
     parseRedfishDriverInfo(ctx.node);
   }
 
   async prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue'): Promise<void> {
-    const iso = requireIso(ctx.node, purpose === 'rescue' ? 'rescue' : 'deploy');
+    const mode: Mode = purpose === 'rescue' ? 'rescue' : 'deploy';
+    const ramdisk = requireRamdisk(ctx.node, mode, this.iso !== undefined);
+    const params: Array<[string, string | null]> = [];
+    if ('build' in ramdisk) {
+      // As Ironic: the token is generated now and travels on the kernel command line.
+      const token = randomBytes(32).toString('base64url');
+      ctx.setInternalInfo({ agent_secret_token: token, agent_secret_token_pregenerated: true });
+      params.push(['ipa-agent-token', token]);
+    }
     await this.redfish(ctx, `Preparing the ${purpose} ramdisk over virtual media`, async (s) => {
       await powerOff(s, s.timings.powerTimeoutS);
+      // Ironic syncs after building; Ingot syncs first, so that the ISO is built for the mode the machine boots in.
+      const bootMode = await this.syncBootMode(s);
+      let image: string;
+      if ('iso' in ramdisk) {
+        image = ramdisk.iso;
+      } else {
+        const mac = vifPortMac(await ctx.loadPorts());
+        if (mac) params.push(['BOOTIF', mac]);
+        if (this.iso!.debug) params.push(['ipa-debug', '1']);
+        params.push(['boot_method', 'vmedia']);
+        const built = await prepareAgentIso(this.iso!, { node: ctx.node, mode, subdir: REDFISH_IMAGE_SUBDIR, params, bootMode, signal: ctx.signal });
+        ctx.logger.info({ node: ctx.node.uuid, url: built.url, bootMode: built.bootMode }, 'Built the agent ISO');
+        image = built.url;
+      }
       await ejectImages(s, VMEDIA_DEVICES.cd);
-      await insertImage(s, iso, 'CD');
+      await insertImage(s, image, 'CD');
       await this.bootFrom(s, 'cdrom', false);
     });
   }
@@ -123,8 +173,41 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
     await this.redfish(ctx, 'Cleaning up the instance virtual media', (s) => this.ejectAll(s));
   }
 
+  /** Ironic's _eject_all: eject, then delete the node's published ISO. */
   private async ejectAll(s: RedfishSession): Promise<void> {
     await ejectImages(s, [...VMEDIA_DEVICES.cd!, ...removableTypes(s.ctx.node)]);
+    if (this.iso) await removeAgentIso(this.iso, REDFISH_IMAGE_SUBDIR, s.ctx.node.uuid);
+  }
+
+  /**
+   * Ironic's boot_mode_utils.sync_boot_mode: the requested boot mode goes to the BMC; with
+   * none requested, the BMC's mode is adopted (driver_internal_info.deploy_boot_mode), or
+   * `[deploy] default_boot_mode` set on both. A BMC that refuses a mode that differs from
+   * the requested one is an error; otherwise a refusal is logged. Returns the mode.
+   */
+  private async syncBootMode(s: RedfishSession): Promise<'uefi' | 'bios'> {
+    const node = s.ctx.node;
+    const raw = s.system.boot.mode ? REDFISH_TO_BOOT_MODE[s.system.boot.mode] : undefined;
+    const bm = raw === 'uefi' || raw === 'bios' ? raw : null;
+    const requested = requestedBootMode(node);
+    if (!requested && bm) {
+      s.ctx.setInternalInfo({ deploy_boot_mode: bm });
+      return bm;
+    }
+    const want = requested ?? this.iso?.defaultBootMode ?? 'uefi';
+    if (!requested) s.ctx.setInternalInfo({ deploy_boot_mode: want });
+    if (bm === want) return want;
+    try {
+      await setBootOverride(s.client, s.system, { mode: BOOT_MODE_TO_REDFISH[want] });
+      await s.refresh();
+    } catch (err) {
+      if (bm !== null) {
+        throw new DriverError(`Boot mode ${bm} currently configured on node ${node.uuid} does not match the boot mode ${want} `
+          + `requested for provisioning, and setting it failed: ${messageOf(err)}`, { reason: 'boot_mode' });
+      }
+      s.ctx.logger.warn({ node: node.uuid, mode: want, err: messageOf(err) }, 'Boot mode not set on the BMC; assuming it boots in that mode');
+    }
+    return want;
   }
 
   /** Set the boot device (refreshing the system first: earlier actions changed it). */

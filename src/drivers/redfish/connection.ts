@@ -7,9 +7,13 @@
  *   auth type), like Ironic's SessionCache key. Not per system: a BMC managing several
  *   systems keeps one session, which matters on BMCs with few session slots. A changed
  *   password makes a new key, so the old session is never used with new credentials.
- * - At most `maxClients` clients; the least recently used one is closed (logged out) when
- *   a new one would exceed it. A client is discarded after a connection failure or a
- *   401/403 (Ironic's rule), so the next call logs in afresh.
+ * - At most `maxClients` clients; the least recently used one is retired when a new one
+ *   would exceed it. A client is retired after a connection failure (Ironic's rule), so the
+ *   next call connects and logs in afresh. A retired client is no longer handed out, but it
+ *   is closed (logged out) only once the operations already using it have finished: a fault
+ *   of one machine never cuts the requests of the other machines behind the same BMC.
+ * - A 401/403 does not retire the client: the client re-logs in once and, when the BMC
+ *   refuses even the fresh session, discards only that session (client/session.ts).
  * - `close()` logs every session out; afterwards `withRedfish` fails with a retryable
  *   DriverError. Created by `builtinFactories` (one per registry); whoever owns the
  *   registry (the service) should call `close()` on shutdown.
@@ -70,9 +74,13 @@ function cacheKey(info: RedfishDriverInfo): string {
   return JSON.stringify([info.address, info.rootPrefix ?? '', info.username ?? null, pw, info.verifyCa, info.authType]);
 }
 
+/** How many operations use a client, and whether it was retired (close when unused). */
+interface Lease { users: number; retired: boolean }
+
 export class RedfishConnectionCache {
   readonly timings: RedfishTimings;
   private readonly clients = new Map<string, RedfishClient>();
+  private readonly leases = new Map<RedfishClient, Lease>();
   private readonly maxClients: number;
   private readonly clientOptions: SharedClientOptions;
   private closed = false;
@@ -104,26 +112,56 @@ export class RedfishConnectionCache {
       password: info.password, verifyCa: info.verifyCa, authType: info.authType,
     });
     this.clients.set(key, c);
+    this.leases.set(c, { users: 0, retired: false });
     while (this.clients.size > this.maxClients) {
       const [oldKey, old] = this.clients.entries().next().value as [string, RedfishClient];
       this.clients.delete(oldKey);
-      void old.close().catch(() => undefined);
+      this.retire(old);
     }
     return c;
   }
 
-  /** Drops (and logs out, in the background) the client, if it is still the cached one. */
+  /**
+   * Stops handing the client out (if it is still the cached one) and closes it once no
+   * operation uses it any more; requests already in flight on it are left to finish.
+   */
   discard(info: RedfishDriverInfo, client: RedfishClient): void {
     const key = cacheKey(info);
     if (this.clients.get(key) === client) this.clients.delete(key);
+    this.retire(client);
+  }
+
+  private retire(client: RedfishClient): void {
+    const lease = this.leases.get(client);
+    if (lease) lease.retired = true;
+    if (!lease || lease.users === 0) this.shut(client);
+  }
+
+  private shut(client: RedfishClient): void {
+    this.leases.delete(client);
     void client.close().catch(() => undefined);
+  }
+
+  private acquire(info: RedfishDriverInfo): RedfishClient {
+    const client = this.client(info);
+    const lease = this.leases.get(client);
+    if (lease) lease.users++;
+    return client;
+  }
+
+  private release(client: RedfishClient): void {
+    const lease = this.leases.get(client);
+    if (!lease) return;
+    lease.users--;
+    if (lease.retired && lease.users <= 0) this.shut(client);
   }
 
   /** Logs every session out and refuses further use. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.clients.values()];
+    const all = [...this.leases.keys()];
     this.clients.clear();
+    this.leases.clear();
     await Promise.allSettled(all.map((c) => c.close()));
   }
 
@@ -136,7 +174,7 @@ export class RedfishConnectionCache {
     if (ctx.signal.aborted) {
       throw new DriverError(`${what} for node ${ctx.node.uuid} was aborted.`, { reason: 'aborted', retryable: true });
     }
-    const client = this.client(info);
+    const client = this.acquire(info);
     try {
       const system = await findSystem(client, info.systemId);
       const session: RedfishSession = {
@@ -147,6 +185,8 @@ export class RedfishConnectionCache {
     } catch (err) {
       if (poisonsClient(err)) this.discard(info, client);
       throw toIngotError(err, { what, nodeUuid: ctx.node.uuid, address: info.address });
+    } finally {
+      this.release(client);
     }
   }
 }

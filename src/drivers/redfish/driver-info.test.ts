@@ -65,7 +65,10 @@ test('virtual media validate: the ISO first (Ironic\'s text), then driver_info',
   };
   assert.equal(await check({}), "Error validating Redfish virtual media. Some parameters were missing in node's driver_info. Missing are: ['deploy_kernel', 'deploy_ramdisk']");
   assert.equal(await check({ deploy_kernel: 'k' }), "Error validating Redfish virtual media. Some parameters were missing in node's driver_info. Missing are: ['deploy_kernel', 'deploy_ramdisk']");
-  assert.match((await check({ deploy_kernel: 'k', deploy_ramdisk: 'r' }))!, /needs driver_info\/deploy_iso .* cannot build one from deploy_kernel\/deploy_ramdisk/);
+  assert.match((await check({ deploy_kernel: 'k', deploy_ramdisk: 'r' }))!, /needs driver_info\/deploy_iso .* no http_root\/http_url to build and serve an ISO from deploy_kernel\/deploy_ramdisk/);
+  const building = new RedfishVirtualMediaBoot(new RedfishConnectionCache(), { httpRoot: '/nonexistent', httpUrl: () => 'http://x', apiUrl: () => 'http://y' });
+  await assert.rejects(building.validate(makeTestContext({ node: node({ deploy_kernel: 'k', deploy_ramdisk: 'r' }) })), /Missing the following Redfish properties/,
+    'a conductor that builds ISOs accepts the pair and goes on to the Redfish fields');
   assert.equal(await check({ deploy_iso: 'http://x/a.iso' }), `Missing the following Redfish properties in node ${UUID} driver_info: ['redfish_address']`);
   assert.equal(await check({ ...ok, redfish_deploy_iso: 'http://x/a.iso' }), null);
   assert.match((await check({ ...ok, deploy_iso: 'd' }, { provision_state: 'rescuing' }))!, /Missing are: \['rescue_kernel', 'rescue_ramdisk'\]/);

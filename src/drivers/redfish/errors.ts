@@ -5,7 +5,9 @@
  * "<what> failed for node <uuid>: Redfish BMC at <address>: <problem> — <what to check>",
  * where <problem> is the BMC's own @Message.ExtendedInfo text when it sent one.
  * - transport problems (refused, DNS, reset, timeout) and HTTP 5xx/429 are retryable
- *   `DriverError`s; TLS, credential (401/403) and other 4xx problems are not;
+ *   `DriverError`s; TLS, credential (401/403) and other 4xx problems are not, except a
+ *   session the BMC dropped right after a successful re-login (retryable, and the message
+ *   says the credentials are fine);
  * - a value the BMC does not allow (`RedfishInvalidValueError`) is an `InvalidError`
  *   (the request cannot work on this hardware);
  * - `IngotError`s pass through unchanged (they are already ours).
@@ -37,7 +39,7 @@ function connectionProblem(e: RedfishConnectionError): { problem: string; hint: 
     case 'tls':
       return { problem: `TLS verification failed (${m.replace(/^.*?failed TLS verification: /, '')})`, hint: 'set redfish_verify_ca to the CA bundle that signed the BMC certificate, or to false' };
     case 'closed':
-      return { problem: 'the connection was closed by Ingot (shutting down or the session was discarded)', hint: 'retry the operation' };
+      return { problem: 'the Redfish connections were closed (Ingot is shutting down)', hint: 'retry the operation' };
     default: {
       const problem = /ECONNREFUSED|refused/i.test(m) ? 'connection refused'
         : /ENOTFOUND|EAI_AGAIN|cannot be resolved/i.test(m) ? 'host name cannot be resolved'
@@ -53,6 +55,15 @@ function httpProblem(e: RedfishError): { problem: string; hint: string | undefin
   const said = e.messages.length > 0 ? e.messages.join('; ') : `no details given (${e.code})`;
   const resolution = e.extendedInfo.find((m) => m.resolution)?.resolution;
   const extra = resolution && !said.includes(resolution) ? ` Resolution: ${resolution}` : '';
+  if (e.auth === 'login-refused') {
+    return { problem: `the BMC refused the login as "${e.username ?? ''}" (HTTP ${e.status} to ${target})`, hint: 'check redfish_username and redfish_password' };
+  }
+  if (e.auth === 'session-dropped') {
+    return {
+      problem: `the BMC dropped the session: ${target} was refused (HTTP ${e.status}) right after a successful re-login as "${e.username ?? ''}"`,
+      hint: 'the BMC may be out of session slots or resetting; retry the operation, and reset the BMC if this persists',
+    };
+  }
   if (e.status === 401) {
     return { problem: `the credentials were rejected (HTTP 401 to ${target})`, hint: 'check redfish_username and redfish_password' };
   }
@@ -91,8 +102,13 @@ export function toIngotError(err: unknown, scope: ErrorScope): IngotError {
   return new DriverError(`${head}: ${messageOf(err)}`, { reason: 'redfish_unexpected', cause: err });
 }
 
-/** Whether a cached client should be dropped after this failure (Ironic's SessionCache rule). */
+/**
+ * Whether a cached client should no longer be handed out after this failure: a connection
+ * failure (refused, reset, TLS), as Ironic's SessionCache does. Not a timeout (a hung machine
+ * behind a shared BMC address must not cost the others their session), and not a 401/403:
+ * the client already re-logged in once and discarded the refused session itself, so other
+ * machines' requests on the same client keep going.
+ */
 export function poisonsClient(err: unknown): boolean {
-  if (err instanceof RedfishConnectionError) return err.kind !== 'timeout';
-  return err instanceof RedfishError && (err.status === 401 || err.status === 403);
+  return err instanceof RedfishConnectionError && err.kind !== 'timeout' && err.kind !== 'closed';
 }

@@ -7,6 +7,7 @@
  * `redfish-virtual-media`.
  */
 import type { ExtraImplementations } from '../implementations.ts';
+import type { AgentIsoSettings } from '../shared/agent-iso.ts';
 import { RedfishBios } from './bios.ts';
 import { RedfishVirtualMediaBoot } from './boot.ts';
 import type { RedfishConnectionCache } from './connection.ts';
@@ -22,19 +23,22 @@ export { parseRedfishDriverInfo, REDFISH_PROPERTIES } from './driver-info.ts';
 export type { RedfishDriverInfo } from './driver-info.ts';
 export { toIngotError } from './errors.ts';
 export { RedfishPower, RedfishManagement, RedfishInspect, RedfishBios, RedfishRaid, RedfishVirtualMediaBoot, RedfishVendor };
-export { VMEDIA_BOOT_PROPERTIES } from './boot.ts';
+export { VMEDIA_BOOT_PROPERTIES, REDFISH_IMAGE_SUBDIR } from './boot.ts';
 export { planRaid, RAID_LEVELS } from './raid-plan.ts';
 export type { PhysicalDisk, PlannedVolume } from './raid-plan.ts';
 
-/** Factories of every redfish implementation, all sharing `connections`. */
-export function redfishFactories(connections: RedfishConnectionCache): ExtraImplementations {
+/**
+ * Factories of every redfish implementation, all sharing `connections`. `iso`: where the
+ * virtual media boot builds and publishes agent ISOs (without it, only prebuilt ISOs).
+ */
+export function redfishFactories(connections: RedfishConnectionCache, iso?: AgentIsoSettings): ExtraImplementations {
   return {
     power: { redfish: () => new RedfishPower(connections) },
     management: { redfish: () => new RedfishManagement(connections) },
     inspect: { redfish: () => new RedfishInspect(connections) },
     bios: { redfish: () => new RedfishBios(connections) },
     raid: { redfish: () => new RedfishRaid(connections) },
-    boot: { 'redfish-virtual-media': () => new RedfishVirtualMediaBoot(connections) },
+    boot: { 'redfish-virtual-media': () => new RedfishVirtualMediaBoot(connections, iso) },
     vendor: { redfish: () => new RedfishVendor(connections) },
   };
 }

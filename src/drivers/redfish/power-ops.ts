@@ -4,21 +4,27 @@
  *
  * Rules:
  * - PowerState On/PoweringOn read as `power on`, Off/PoweringOff as `power off`
- *   (Ironic's map); anything else is unknown (null).
+ *   (Ironic's map, for getPowerState); anything else is unknown (null).
+ * - An action is done only when the BMC reports the settled state (`On`/`Off`), never while
+ *   it reports PoweringOn/PoweringOff: BMCs such as iDRAC take seconds to change power.
  * - The ResetType used is the first of a preference list that the BMC allows (inline
  *   AllowableValues or ActionInfo; when it says nothing, the first is used):
  *   on: On, ForceOn, PushPowerButton · off: ForceOff · soft off: GracefulShutdown, then
  *   PushPowerButton (the ACPI power button asks the OS to shut down) · soft reboot:
  *   GracefulRestart, else soft off + on · nmi: Nmi.
  * - A hard reboot is Ironic's: power off (if on), restore the boot device, power on.
- * - Every action waits until the wanted state is read back, polling with backoff, and
- *   fails with a DriverError naming the state still reported when the timeout passes.
+ * - Every action has one deadline (`timeoutS`, Ironic's power_state_change_timeout): it waits
+ *   until the wanted state is read back, polling with backoff, and fails with a DriverError
+ *   naming the state the BMC still reports when the deadline passes.
+ * - A reset the BMC refuses because the system is in transition (409, iLO's
+ *   InvalidOperationForSystemState, iDRAC's SYS518 "busy") is sent again until the deadline;
+ *   when the BMC already reports (or heads for) the wanted state, the reset is not needed.
  * - Before powering on, a one-time boot device standing in for a persistent one is
  *   re-applied (boot-device.ts).
  */
 import { DriverError, InvalidError } from '../../core/errors.ts';
 import { PowerState } from '../../core/states.ts';
-import { getResetTypes, resetSystem } from './client/index.ts';
+import { getResetTypes, RedfishError, resetSystem } from './client/index.ts';
 import { restoreBootDevice } from './boot-device.ts';
 import type { RedfishSession } from './connection.ts';
 import { pollUntil } from './common.ts';
@@ -75,6 +81,22 @@ export async function readPowerState(s: RedfishSession): Promise<string | null> 
   return ironicPowerState((await s.refresh()).powerState);
 }
 
+/** The settled Redfish PowerState of an Ironic target (`power on` → On). */
+const SETTLED: Readonly<Record<string, string>> = { [ON]: 'On', [OFF]: 'Off' };
+/** The transition that leads to it (`power on` → PoweringOn). */
+const HEADING: Readonly<Record<string, string>> = { [ON]: 'PoweringOn', [OFF]: 'PoweringOff' };
+
+/** One deadline for a whole action: the retried reset and the wait for the state. */
+interface Deadline { at: number; timeoutS: number }
+
+function deadline(timeoutS: number): Deadline {
+  return { at: Date.now() + timeoutS * 1000, timeoutS };
+}
+
+function secondsLeft(d: Deadline): number {
+  return Math.max(0, (d.at - Date.now()) / 1000);
+}
+
 async function requireReset(s: RedfishSession, kind: ResetKind, wanted: string): Promise<string> {
   const allowed = await allowedResetTypes(s);
   const type = pickResetType(kind, allowed);
@@ -84,49 +106,100 @@ async function requireReset(s: RedfishSession, kind: ResetKind, wanted: string):
   return type;
 }
 
-/** Wait until the node reads `want`; DriverError naming the last state seen on timeout. */
-export async function waitForPowerState(s: RedfishSession, want: string, timeoutS: number): Promise<void> {
-  let last: string | null = null;
-  const ok = await pollUntil(s, timeoutS, `Waiting for ${want}`, async () => {
-    last = await readPowerState(s);
-    return last === want ? true : undefined;
+function timedOut(s: RedfishSession, want: string, d: Deadline, reported: string | undefined, refusal = ''): DriverError {
+  return new DriverError(`Node ${s.ctx.node.uuid} did not reach power state ${want} within ${d.timeoutS} s; `
+    + `the BMC reports ${reported ?? 'no PowerState'}${refusal} (Redfish BMC at ${s.info.address}).`,
+  { reason: 'power_timeout', retryable: true });
+}
+
+/** Wait until the BMC reports the settled state of `want`; DriverError naming what it reports on timeout. */
+async function waitSettled(s: RedfishSession, want: string, d: Deadline): Promise<void> {
+  let last: string | undefined;
+  const ok = await pollUntil(s, secondsLeft(d), `Waiting for ${want}`, async () => {
+    last = (await s.refresh()).powerState;
+    return last === SETTLED[want] ? true : undefined;
   });
-  if (!ok) {
-    throw new DriverError(`Failed to set node power state to ${want}: node ${s.ctx.node.uuid} still reports `
-      + `${last ?? 'an unknown power state'} after ${timeoutS} s (Redfish BMC at ${s.info.address}).`,
-    { reason: 'power_timeout', retryable: true });
+  if (!ok) throw timedOut(s, want, d, last);
+}
+
+/** Wait until the node reads `want` (the settled On/Off), within `timeoutS`. */
+export async function waitForPowerState(s: RedfishSession, want: string, timeoutS: number): Promise<void> {
+  await waitSettled(s, want, deadline(timeoutS));
+}
+
+/** A refusal that means "not now": the system is changing power or the BMC is busy with it. */
+function inTransitionRefusal(e: unknown): e is RedfishError {
+  if (!(e instanceof RedfishError)) return false;
+  return e.status === 409 || e.mentions('InvalidOperationForSystemState') || e.mentions('SYS518');
+}
+
+/**
+ * Sends the reset; while the BMC refuses it as "in transition", re-reads the system and sends
+ * it again until the deadline. `satisfied` (given for on/off, not for restarts) ends the
+ * retries when the BMC already reports, or heads for, the wanted state.
+ */
+async function reset(s: RedfishSession, type: string, want: string, d: Deadline, satisfied?: (state: string | undefined) => boolean): Promise<void> {
+  let refusal: RedfishError | undefined;
+  const sent = await pollUntil(s, secondsLeft(d), `Setting power state to ${want}`, async () => {
+    s.ctx.logger.debug({ node: s.ctx.node.uuid, resetType: type }, 'Redfish ComputerSystem.Reset');
+    try {
+      await resetSystem(s.client, s.system, type);
+      return true;
+    } catch (e) {
+      if (!inTransitionRefusal(e)) throw e;
+      refusal = e;
+      const state = (await s.refresh()).powerState;
+      s.ctx.logger.info({ node: s.ctx.node.uuid, resetType: type, powerState: state, status: e.status },
+        'BMC refused the reset while the system changes power; retrying');
+      return satisfied?.(state) ? true : undefined;
+    }
+  });
+  if (!sent) {
+    const said = refusal && refusal.messages.length > 0 ? `: ${refusal.messages.join('; ')}` : '';
+    throw timedOut(s, want, d, s.system.powerState, refusal ? ` (it refused ResetType ${type} with HTTP ${refusal.status}${said})` : '');
   }
 }
 
-async function reset(s: RedfishSession, type: string): Promise<void> {
-  s.ctx.logger.debug({ node: s.ctx.node.uuid, resetType: type }, 'Redfish ComputerSystem.Reset');
-  await resetSystem(s.client, s.system, type);
+/** True when the BMC reports `want` or a transition towards it. */
+const reaching = (want: string) => (state: string | undefined): boolean => state === SETTLED[want] || state === HEADING[want];
+
+async function powerOnBy(s: RedfishSession, d: Deadline): Promise<void> {
+  const state = s.system.powerState;
+  if (state === 'On') return;
+  if (state !== 'PoweringOn') {
+    await restoreBootDevice(s);
+    await reset(s, await requireReset(s, 'on', 'power on'), ON, d, reaching(ON));
+  }
+  await waitSettled(s, ON, d);
+}
+
+async function powerOffBy(s: RedfishSession, kind: 'off' | 'soft-off', d: Deadline, type?: string): Promise<void> {
+  const state = s.system.powerState;
+  if (state === 'Off') return;
+  if (state !== 'PoweringOff') {
+    await reset(s, type ?? await requireReset(s, kind, kind === 'off' ? 'power off' : 'soft power off'), OFF, d, reaching(OFF));
+  }
+  await waitSettled(s, OFF, d);
 }
 
 /** Power on (restoring a one-time boot device first) and wait. No-op when already on. */
 export async function powerOn(s: RedfishSession, timeoutS: number): Promise<void> {
-  if (ironicPowerState(s.system.powerState) === ON) return;
-  await restoreBootDevice(s);
-  await reset(s, await requireReset(s, 'on', 'power on'));
-  await waitForPowerState(s, ON, timeoutS);
+  await powerOnBy(s, deadline(timeoutS));
 }
 
 /** Hard power off and wait. No-op when already off. */
 export async function powerOff(s: RedfishSession, timeoutS: number): Promise<void> {
-  if (ironicPowerState(s.system.powerState) === OFF) return;
-  await reset(s, await requireReset(s, 'off', 'power off'));
-  await waitForPowerState(s, OFF, timeoutS);
+  await powerOffBy(s, 'off', deadline(timeoutS));
 }
 
 /** Graceful power off (GracefulShutdown, else PushPowerButton) and wait. No-op when off. */
 export async function softPowerOff(s: RedfishSession, timeoutS: number): Promise<void> {
   const type = await requireReset(s, 'soft-off', 'soft power off');
-  if (ironicPowerState(s.system.powerState) === OFF) return;
+  if (s.system.powerState === 'Off') return;
   if (type !== 'GracefulShutdown') {
     s.ctx.logger.info({ node: s.ctx.node.uuid, resetType: type }, 'BMC lacks GracefulShutdown; soft power off via the power button');
   }
-  await reset(s, type);
-  await waitForPowerState(s, OFF, timeoutS);
+  await powerOffBy(s, 'soft-off', deadline(timeoutS), type);
 }
 
 /** Ironic's hard reboot: off (when on), restore the boot device, on. */
@@ -141,8 +214,9 @@ export async function hardReboot(s: RedfishSession, timeoutS: number): Promise<v
   const type = pickResetType('restart', allowed);
   if (!type) throw new InvalidError(`The Redfish BMC of node ${s.ctx.node.uuid} cannot reboot: it offers ResetType ${(allowed ?? []).join(', ')}.`);
   await restoreBootDevice(s);
-  await reset(s, type);
-  await waitForPowerState(s, ON, timeoutS);
+  const d = deadline(timeoutS);
+  await reset(s, type, ON, d);
+  await waitSettled(s, ON, d);
 }
 
 /** Soft reboot: GracefulRestart, else graceful off + on. An off node is just powered on. */
@@ -155,8 +229,9 @@ export async function softReboot(s: RedfishSession, timeoutS: number): Promise<v
   }
   if (graceful) {
     await restoreBootDevice(s);
-    await reset(s, graceful);
-    await waitForPowerState(s, ON, timeoutS);
+    const d = deadline(timeoutS);
+    await reset(s, graceful, ON, d);
+    await waitSettled(s, ON, d);
     return;
   }
   s.ctx.logger.info({ node: s.ctx.node.uuid }, 'BMC lacks GracefulRestart; soft reboot as soft power off + power on');
@@ -167,5 +242,7 @@ export async function softReboot(s: RedfishSession, timeoutS: number): Promise<v
 
 /** Inject a non-maskable interrupt (ResetType Nmi). */
 export async function injectNmi(s: RedfishSession): Promise<void> {
-  await reset(s, await requireReset(s, 'nmi', 'inject an NMI'));
+  const type = await requireReset(s, 'nmi', 'inject an NMI');
+  s.ctx.logger.debug({ node: s.ctx.node.uuid, resetType: type }, 'Redfish ComputerSystem.Reset');
+  await resetSystem(s.client, s.system, type);
 }

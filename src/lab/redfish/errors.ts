@@ -18,7 +18,7 @@ export type BaseMessageId =
   | 'Success' | 'GeneralError' | 'Created' | 'PropertyUnknown' | 'PropertyNotWritable'
   | 'PropertyValueNotInList' | 'PropertyValueTypeError' | 'PropertyValueOutOfRange' | 'PropertyMissing'
   | 'MalformedJSON' | 'EmptyJSON' | 'ActionNotSupported' | 'ActionParameterMissing'
-  | 'ActionParameterUnknown' | 'ActionParameterValueNotInList' | 'ActionParameterValueTypeError'
+  | 'ActionParameterUnknown' | 'ActionParameterValueNotInList' | 'ActionParameterValueTypeError' | 'ActionParameterValueConflict'
   | 'ResourceMissingAtURI' | 'ResourceInUse' | 'ResourceCannotBeDeleted' | 'NoValidSession'
   | 'PreconditionFailed' | 'InternalError' | 'ServiceTemporarilyUnavailable' | 'OperationNotAllowed'
   | 'ResourceExhaustion' | 'StringValueTooLong' | 'CreateFailedMissingReqProperties';
@@ -43,6 +43,7 @@ const BUILTIN: Record<BaseMessageId, CatalogEntry> = {
   ActionParameterUnknown: { message: 'The action %1 was given the unknown parameter %2.', severity: 'Warning', resolution: 'Correct the parameter name and resubmit the request.' },
   ActionParameterValueNotInList: { message: 'The value %1 for the parameter %2 of the action %3 is not one of the acceptable values.', severity: 'Warning', resolution: 'Choose a value from the allowable values and resubmit the request.' },
   ActionParameterValueTypeError: { message: 'The value %1 for the parameter %2 of the action %3 has a type the parameter does not accept.', severity: 'Warning', resolution: 'Correct the value type and resubmit the request.' },
+  ActionParameterValueConflict: { message: 'The value %2 for the parameter %1 cannot be applied in the current state of the resource.', severity: 'Warning', resolution: 'Wait until the resource is in a stable state (for example until a power change has ended) and resubmit the request.' },
   ResourceMissingAtURI: { message: 'There is no resource at the URI %1.', severity: 'Critical', resolution: 'Use a URI of an existing resource.' },
   ResourceInUse: { message: 'The resource is in use or in transition and cannot be changed now.', severity: 'Warning', resolution: 'Release the resource (for example eject the media) and retry.' },
   ResourceCannotBeDeleted: { message: 'The resource cannot be deleted.', severity: 'Critical', resolution: 'Do not attempt to delete this resource.' },
@@ -94,6 +95,9 @@ export const fail = {
     new RedfishError(400, { id: 'ActionParameterValueNotInList', args: [show(value), param, action], related: [ptr(param)] }),
   actionParamType: (value: unknown, param: string, action: string) =>
     new RedfishError(400, { id: 'ActionParameterValueTypeError', args: [show(value), param, action], related: [ptr(param)] }),
+  /** 409: the value is valid but not now (e.g. a reset while a power change is under way). */
+  actionParamConflict: (param: string, value: unknown) =>
+    new RedfishError(409, { id: 'ActionParameterValueConflict', args: [param, show(value)], related: [ptr(param)] }),
   malformed: () => new RedfishError(400, { id: 'MalformedJSON' }),
   inUse: () => new RedfishError(409, { id: 'ResourceInUse' }),
   noSession: () => new RedfishError(401, { id: 'NoValidSession' }, { 'WWW-Authenticate': 'Basic realm="Ingot lab BMC"' }),

@@ -1,11 +1,11 @@
 /**
- * Fault injection over real HTTP: latency, 5xx (count, rate, path prefix), timeouts, dropped
- * sessions, per-machine isolation, the /lab/faults admin API and faults given at start.
+ * Fault injection over real HTTP: latency, 5xx (count, rate, path prefix), timeouts, resets, dropped
+ * sessions, slow power changes, per-machine isolation, the /lab/faults admin API and faults given at start.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FaultInjector } from './faults.ts';
-import { call, client, messageIds, withLab } from './testkit.ts';
+import { call, client, messageIds, until, withLab } from './testkit.ts';
 
 const sys = (id: string) => `/redfish/v1/Systems/${id}`;
 
@@ -75,6 +75,51 @@ test('timeout: the request is never answered (client gives up), other machines a
   await new Promise((r) => setTimeout(r, 100));
   await lab.close();
   assert.equal(await pending, 'closed', 'close() releases held requests');
+});
+
+test('reset: the connection is dropped without an answer; an injected 401 says NoValidSession', async (t) => {
+  const lab = await withLab(t);
+  const [a, b] = lab.machines as [typeof lab.machines[0], typeof lab.machines[0]];
+  lab.faults.add({ kind: 'reset', machines: [a.id], count: 1 });
+  await assert.rejects(call(lab, 'GET', sys(a.id)), (e: Error) => /socket|closed|reset|terminated/i.test(`${e.message} ${String((e as { cause?: unknown }).cause)}`));
+  assert.equal((await call(lab, 'GET', sys(b.id))).status, 200, 'other machines answer');
+  assert.equal((await call(lab, 'GET', sys(a.id))).status, 200, 'count 1: the next request is answered');
+  lab.faults.add({ kind: 'error', status: 401, machines: [a.id], count: 1 });
+  const refused = await call(lab, 'GET', sys(a.id));
+  assert.equal(refused.status, 401);
+  assert.deepEqual(messageIds(refused.body), ['NoValidSession']);
+});
+
+test('powerTransition: power changes take time, shown as PoweringOn/PoweringOff; a reset meanwhile is a 409', async (t) => {
+  const lab = await withLab(t);
+  const [a, b] = lab.machines as [typeof lab.machines[0], typeof lab.machines[0]];
+  const rule = lab.faults.add({ kind: 'powerTransition', ms: 300, machines: [a.id] })[0]!;
+  const events: string[] = [];
+  lab.hooks.onPowerChange((id, state) => events.push(`${id === a.id ? 'a' : 'b'}:${state}`));
+  const rf = client(lab);
+  const reset = (id: string, type: string) => rf.post(`${sys(id)}/Actions/ComputerSystem.Reset`, { body: { ResetType: type } });
+  const powerState = async (id: string) => (await rf.get(sys(id))).body.PowerState;
+  assert.equal((await reset(a.id, 'On')).status, 204);
+  assert.equal(await powerState(a.id), 'PoweringOn');
+  assert.equal(a.power, 'Off', 'the settled state changes at the end');
+  const refused = await reset(a.id, 'ForceOff');
+  assert.equal(refused.status, 409);
+  assert.deepEqual(messageIds(refused.body), ['ActionParameterValueConflict']);
+  assert.deepEqual(refused.body.error['@Message.ExtendedInfo'][0].MessageArgs, ['ResetType', 'ForceOff']);
+  assert.equal((await reset(b.id, 'On')).status, 204);
+  assert.equal(await powerState(b.id), 'On', 'other machines change at once');
+  assert.equal((await call(lab, 'GET', '/lab/machines')).body.machines[0].powerState, 'PoweringOn');
+  await until(async () => (await powerState(a.id)) === 'On');
+  assert.deepEqual(events, ['b:On', 'a:On']);
+  assert.equal((await reset(a.id, 'On')).status, 204, 'On when on: no power change');
+  assert.equal(await powerState(a.id), 'On');
+  assert.equal((await reset(a.id, 'ForceRestart')).status, 204);
+  assert.equal(await powerState(a.id), 'PoweringOff');
+  await until(async () => (await powerState(a.id)) === 'PoweringOn');
+  await until(async () => (await powerState(a.id)) === 'On');
+  assert.deepEqual(events, ['b:On', 'a:On', 'a:Off', 'a:On']);
+  assert.equal(lab.faults.list().find((r) => r.id === rule.id)!.fired, 2, 'counted per power change, not per request');
+  assert.equal((await call(lab, 'POST', '/lab/faults', { auth: 'none', body: { kind: 'powerTransition' } })).status, 400, 'ms is required');
 });
 
 test('dropped sessions: global drop logs everyone out; a per-machine drop only fails that machine', async (t) => {

@@ -1,5 +1,6 @@
 /**
- * Fault injection for the lab BMC: latency, 5xx answers, timeouts (no answer), dropped sessions.
+ * Fault injection for the lab BMC: latency, error answers, timeouts (no answer), connection resets
+ * (the socket is destroyed without an answer), dropped sessions.
  *
  * A rule selects requests by machine (ComputerSystem ids or 0-based lab positions), path prefix
  * (case-insensitive) and method. A rule naming machines only matches requests on those machines'
@@ -7,15 +8,20 @@
  * service root or SessionService, so one bad BMC leaves the others untouched. A rule without
  * machines matches every request.
  *
+ * `powerTransition` is not about requests: it makes power changes of the selected machines take
+ * `ms` milliseconds (reporting PoweringOn/PoweringOff meanwhile, refusing resets with 409), as
+ * iDRACs and other BMCs do. For it, `rate` and `count` apply per power change, and `pathPrefix`
+ * and `methods` are ignored; the longest matching rule wins.
+ *
  * Each matching rule fires with probability `rate` (default 1, drawn from a seeded generator so
  * runs repeat) until it has fired `count` times (default unlimited). Effects combine: latencies add
- * up, the first firing error/timeout wins, dropSessions invalidates the sessions before the request
+ * up, the first firing error/timeout/reset wins, dropSessions invalidates the sessions before the request
  * is authenticated (so it answers 401 and the client logs in again).
  *
  * @module
  */
 
-export type FaultKind = 'latency' | 'error' | 'timeout' | 'dropSessions';
+export type FaultKind = 'latency' | 'error' | 'timeout' | 'reset' | 'dropSessions' | 'powerTransition';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -25,7 +31,7 @@ export interface FaultSpec {
   pathPrefix?: string;
   /** Only these HTTP methods. */
   methods?: string[];
-  /** latency: milliseconds added before the request is handled. */
+  /** latency: milliseconds added before the request is handled; powerTransition: duration of a power change. */
   ms?: number;
   /** error: HTTP status to answer (400–599, default 500). */
   status?: number;
@@ -46,6 +52,8 @@ export interface FaultDecision {
   latencyMs: number;
   error: number | null;
   timeout: boolean;
+  /** Destroy the connection without answering (the client sees a reset). */
+  reset: boolean;
   dropSessions: { machines: string[] | null } | null;
   /** Ids of the rules that fired. */
   rules: string[];
@@ -53,7 +61,7 @@ export interface FaultDecision {
 
 export interface RequestInfo { method: string; path: string; machineId: string | null }
 
-const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'dropSessions'];
+const KINDS: FaultKind[] = ['latency', 'error', 'timeout', 'reset', 'dropSessions', 'powerTransition'];
 
 /** Thrown for an invalid rule; the admin endpoint answers 400 with its message. */
 export class FaultSpecError extends Error {}
@@ -106,8 +114,9 @@ export class FaultInjector {
 
   /** Decides what happens to one request, counting the rules that fire. */
   decide(req: RequestInfo): FaultDecision {
-    const d: FaultDecision = { latencyMs: 0, error: null, timeout: false, dropSessions: null, rules: [] };
+    const d: FaultDecision = { latencyMs: 0, error: null, timeout: false, reset: false, dropSessions: null, rules: [] };
     for (const r of this.rules) {
+      if (r.kind === 'powerTransition') continue;
       if (r.count !== undefined && r.fired >= r.count) continue;
       if (!matches(r, req)) continue;
       if ((r.rate ?? 1) < 1 && this.rand() >= (r.rate ?? 1)) continue;
@@ -115,12 +124,27 @@ export class FaultInjector {
       d.rules.push(r.id);
       switch (r.kind) {
         case 'latency': d.latencyMs += r.ms ?? 0; break;
-        case 'error': if (d.error === null && !d.timeout) d.error = r.status ?? 500; break;
-        case 'timeout': if (d.error === null) d.timeout = true; break;
+        case 'error': if (d.error === null && !d.timeout && !d.reset) d.error = r.status ?? 500; break;
+        case 'timeout': if (d.error === null && !d.reset) d.timeout = true; break;
+        case 'reset': if (d.error === null && !d.timeout) d.reset = true; break;
         case 'dropSessions': d.dropSessions = { machines: r.machines?.length ? r.machines : null }; break;
       }
     }
     return d;
+  }
+
+  /** How long a power change of this machine takes now (0: at once); counts the rules that fire. */
+  powerTransitionMs(machineId: string): number {
+    let ms = 0;
+    for (const r of this.rules) {
+      if (r.kind !== 'powerTransition') continue;
+      if (r.count !== undefined && r.fired >= r.count) continue;
+      if (r.machines?.length && !r.machines.includes(machineId)) continue;
+      if ((r.rate ?? 1) < 1 && this.rand() >= (r.rate ?? 1)) continue;
+      r.fired++;
+      ms = Math.max(ms, r.ms ?? 0);
+    }
+    return ms;
   }
 
   private validate(spec: FaultSpec): FaultSpec & { machines?: string[] } {
@@ -128,7 +152,7 @@ export class FaultInjector {
     const allowed = new Set(['kind', 'machines', 'pathPrefix', 'methods', 'ms', 'status', 'rate', 'count']);
     for (const k of Object.keys(spec)) if (!allowed.has(k)) throw new FaultSpecError(`unknown fault property "${k}"`);
     if (!KINDS.includes(spec.kind)) throw new FaultSpecError(`kind must be one of ${KINDS.join(', ')}`);
-    if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new FaultSpecError('latency needs ms >= 0');
+    if ((spec.kind === 'latency' || spec.kind === 'powerTransition') && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new FaultSpecError(`${spec.kind} needs ms >= 0`);
     if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 400 && spec.status <= 599)) throw new FaultSpecError('status must be 400..599');
     if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) throw new FaultSpecError('rate must be within 0..1');
     if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) throw new FaultSpecError('count must be a positive integer');

@@ -12,6 +12,10 @@ export { LabMachine, type BootState, type HardwareSummary, type LabMachineInit, 
 export { LabHooks, type HookCallbacks, type LabEvent, type PowerState } from './hooks.ts';
 export { machineMac, machineUuid, deriveId } from './factory.ts';
 
+// What runs on the machines (agents booted from virtual media, disks)
+export { LabHosts, DEFAULT_DISK_SIZE, type LabHostOptions, type HostStatus, type HostState } from './host.ts';
+export { parseGrubCfg, parseIsolinuxCfg, readIsoBoot, NoBootError, type BootEntry } from './iso-boot.ts';
+
 // Faults
 export { FaultInjector, FaultSpecError, type FaultSpec, type FaultRule, type FaultKind, type FaultDecision } from './faults.ts';
 

@@ -16,6 +16,8 @@ import { FaultInjector, type FaultSpec } from './faults.ts';
 import { machineInit } from './factory.ts';
 import type { GenericShape } from './generic.ts';
 import { LabHooks, type HookCallbacks, type PowerState } from './hooks.ts';
+import { LabHosts, type LabHostOptions } from './host.ts';
+import { registerHostRoutes } from './host-routes.ts';
 import { LabMachine } from './machine.ts';
 import { PathResolver } from './paths.ts';
 import { loadProfile, type Profile } from './profile.ts';
@@ -58,6 +60,11 @@ export interface RedfishLabOptions {
   hooks?: Partial<HookCallbacks>;
   /** Seed of the fault `rate` generator. */
   seed?: number;
+  /**
+   * Run the machines' hosts (host.ts): a machine booted from virtual media starts
+   * `ingot agent`, one booted from disk reports its disk. Absent: BMCs only.
+   */
+  agents?: LabHostOptions;
 }
 
 export interface RedfishLab extends AsyncDisposable {
@@ -67,6 +74,8 @@ export interface RedfishLab extends AsyncDisposable {
   hooks: LabHooks;
   faults: FaultInjector;
   profile: Profile;
+  /** What runs on the machines (null without `agents` options). */
+  hosts: LabHosts | null;
   /** Looks a machine up by ComputerSystem id or position; throws if unknown. */
   machine(idOrPosition: string | number): LabMachine;
   /** Invalidates sessions everywhere, or only for the given machines (ids or positions). */
@@ -91,21 +100,38 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
   const sessions = new SessionStore({ users: opts.users ?? { admin: 'password' }, timeoutSec: opts.sessionTimeoutSec ?? profile.sessionTimeoutSec });
   const tasks = new TaskStore(opts.taskDelayMs ?? 200);
   const resolver = new PathResolver(profile, machines);
-  const service = new RedfishService(new Resources(profile, machines, resolver, sessions, tasks), sessions, tasks);
-  const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls });
+  const service = new RedfishService(new Resources(profile, machines, resolver, sessions, tasks), sessions, tasks,
+    (id) => faults.powerTransitionMs(id));
+  let url = '';
+  const hosts = opts.agents ? await LabHosts.start(opts.agents, {
+    machines, hooks, labUrl: () => url,
+    systemDoc: (m) => {
+      const path = `/redfish/v1/Systems/${m.id}`;
+      try { return service.resources.render(service.resources.locate(path), path); } catch { return {}; }
+    },
+  }) : null;
+  const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls, routes: (app) => registerHostRoutes(app, machines, () => hosts) });
   const host = opts.host ?? '127.0.0.1';
-  await server.app.listen({ port: opts.port ?? 0, host });
+  try {
+    await server.app.listen({ port: opts.port ?? 0, host });
+  } catch (err) {
+    tasks.close();
+    await hosts?.close();
+    throw err;
+  }
   const addr = server.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  url = `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`;
   let closed: Promise<void> | null = null;
 
   const lab: RedfishLab = {
-    url: `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    url,
     machines,
     hooks,
     faults,
     profile,
+    hosts,
     machine(sel) {
       const m = find(sel);
       if (!m) throw new Error(`redfish lab: no machine ${JSON.stringify(sel)}`);
@@ -117,6 +143,8 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
     close() {
       closed ??= (async () => {
         tasks.close();
+        for (const m of machines) m.dispose();
+        await hosts?.close();
         await server.close();
       })();
       return closed;

@@ -17,6 +17,7 @@ import { biosDefaults, validateBiosChanges, type BiosAttributes, type BiosRegist
 import { fail } from './errors.ts';
 import type { LabEvent, PowerState } from './hooks.ts';
 import { planVolume, type StorageState, type VolumeRequest, type VolumeState } from './storage.ts';
+import { PowerTransition, type PowerStep } from './power-transition.ts';
 
 export type BootEnabled = 'Once' | 'Continuous' | 'Disabled';
 export type BootMode = 'UEFI' | 'Legacy';
@@ -105,6 +106,8 @@ export class LabMachine {
   readonly extras: Record<string, unknown>;
   /** Device and media of the last boot, for observers that poll instead of subscribing. */
   lastBoot: { device: string; media: string | null; at: string } | null = null;
+  /** A power change under way (see power-transition.ts); `power` is the settled state. */
+  readonly transition = new PowerTransition();
   private readonly emit: (e: LabEvent) => void;
 
   constructor(init: LabMachineInit, emit: (e: LabEvent) => void = () => {}) {
@@ -129,33 +132,62 @@ export class LabMachine {
     this.emit = emit;
   }
 
+  /** `PowerState` as the BMC reports it: `PoweringOn`/`PoweringOff` while a change is under way. */
+  get reportedPower(): string {
+    return this.transition.state ?? this.power;
+  }
+
   /**
    * `#ComputerSystem.Reset`. Idempotent where the spec allows: On when on, ForceOff when off are
    * no-ops. Restart types power an off machine on. Throws 400 for a type the profile does not list.
+   * With `transitionMs` > 0 each power change takes that long (a restart twice: off, then on),
+   * reported as PoweringOn/PoweringOff; a reset during it is refused with 409
+   * ActionParameterValueConflict, as iDRACs do. A function is asked only when power changes.
    */
-  reset(resetType: unknown): void {
+  reset(resetType: unknown, transitionMs: number | (() => number) = 0): void {
     if (typeof resetType !== 'string') throw fail.actionParamMissing('ComputerSystem.Reset', 'ResetType');
     if (!this.resetTypes.includes(resetType)) throw fail.actionParamNotInList(resetType, 'ResetType', 'ComputerSystem.Reset');
+    if (this.transition.state) throw fail.actionParamConflict('ResetType', resetType);
+    const off: PowerStep = { shown: 'PoweringOff', apply: () => this.powerOff(resetType) };
+    const on: PowerStep = { shown: 'PoweringOn', apply: () => this.powerOn(resetType) };
+    const isOn = this.power === 'On';
+    const run = (steps: PowerStep[]): void => {
+      if (steps.length > 0) this.transition.run(steps, typeof transitionMs === 'function' ? transitionMs() : transitionMs);
+    };
     switch (resetType) {
       case 'On': case 'ForceOn':
-        if (this.power === 'Off') this.powerOn(resetType);
-        return;
+        return run(isOn ? [] : [on]);
       case 'ForceOff': case 'GracefulShutdown':
-        if (this.power === 'On') this.powerOff(resetType);
-        return;
+        return run(isOn ? [off] : []);
       case 'PushPowerButton':
-        if (this.power === 'On') this.powerOff(resetType); else this.powerOn(resetType);
-        return;
+        return run([isOn ? off : on]);
       case 'GracefulRestart': case 'ForceRestart': case 'PowerCycle':
-        if (this.power === 'On') this.powerOff(resetType);
-        this.powerOn(resetType);
-        return;
+        return run(isOn ? [off, on] : [on]);
       case 'Nmi':
-        if (this.power === 'On') this.emit({ type: 'nmi', machineId: this.id });
+        if (isOn) this.emit({ type: 'nmi', machineId: this.id });
         return;
       default:
         throw fail.actionParamNotInList(resetType, 'ResetType', 'ComputerSystem.Reset');
     }
+  }
+
+  /**
+   * Power control from inside the machine (its OS's poweroff / reboot, as the agent asks
+   * through the lab's `powerControlUrl`), not through the BMC: no reset-type check. A reboot
+   * boots again with the same rules as a BMC restart (a `Once` override is honoured).
+   */
+  hostPower(action: 'off' | 'reboot'): void {
+    if (action === 'off') {
+      if (this.power === 'On') this.powerOff('HostPowerOff');
+      return;
+    }
+    if (this.power === 'On') this.powerOff('HostReboot');
+    this.powerOn('HostReboot');
+  }
+
+  /** Stops timers (a power change under way is abandoned); called when the lab closes. */
+  dispose(): void {
+    this.transition.cancel();
   }
 
   private powerOff(resetType: string): void {
@@ -391,7 +423,7 @@ export class LabMachine {
   /** A plain summary for logs and the `/lab/machines` endpoint. */
   snapshot(): Record<string, unknown> {
     return {
-      index: this.index, id: this.id, uuid: this.uuid, name: this.name, power: this.power,
+      index: this.index, id: this.id, uuid: this.uuid, name: this.name, power: this.power, powerState: this.reportedPower,
       boot: { target: this.boot.target, enabled: this.boot.enabled, mode: this.boot.mode },
       macs: this.nics.map((n) => n.mac), lastBoot: this.lastBoot,
       virtualMedia: this.virtualMedia.map((m) => ({ id: m.id, image: m.image, inserted: m.inserted })),

@@ -21,7 +21,7 @@ export function renderSystem(doc: Json, m: LabMachine, generic: boolean): Json {
     doc.HostName = m.name;
   }
   doc.UUID = m.uuid;
-  doc.PowerState = m.power;
+  doc.PowerState = m.reportedPower;
   const boot = { ...((doc.Boot ?? {}) as Json) };
   boot.BootSourceOverrideTarget = m.boot.target;
   boot.BootSourceOverrideEnabled = m.boot.enabled;
@@ -41,7 +41,7 @@ export function renderManager(doc: Json, m: LabMachine, generic: boolean): Json 
 export function renderChassis(doc: Json, m: LabMachine, generic: boolean): Json {
   doc.Id = m.chassisId;
   if (generic) doc.UUID = m.uuid;
-  doc.PowerState = m.power;
+  doc.PowerState = m.reportedPower;
   return doc;
 }
 

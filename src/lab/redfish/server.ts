@@ -4,7 +4,8 @@
  *
  * Fault injection happens here, before authentication and routing: latency delays the request,
  * an injected error answers with a Redfish error body, a timeout takes the socket over and never
- * answers (the socket is destroyed when the lab closes), dropSessions invalidates tokens first.
+ * answers (the socket is destroyed when the lab closes), a reset destroys the socket at once without
+ * an answer, dropSessions invalidates tokens first.
  *
  * Admin API (JSON, no authentication: it is a test lab):
  * - `GET /lab/faults` → `{faults}`; `POST /lab/faults` (one spec or an array) → 201 `{faults}`;
@@ -29,6 +30,8 @@ export interface ServerDeps {
   machines: LabMachine[];
   logger?: Logger | false;
   tls?: { cert: string; key: string };
+  /** More `/lab/*` routes (the hosts' API, host-routes.ts). */
+  routes?: (app: FastifyInstance) => void;
 }
 
 export interface LabServer {
@@ -70,6 +73,11 @@ export function buildServer(deps: ServerDeps): LabServer {
     request.log.debug({ faults: d }, 'redfish lab fault');
     if (d.latencyMs > 0) await sleep(d.latencyMs);
     if (d.dropSessions) service.sessions.drop(d.dropSessions.machines ?? undefined);
+    if (d.reset) {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return reply;
+    }
     if (d.timeout) {
       const socket = request.raw.socket;
       held.add(socket);
@@ -78,7 +86,8 @@ export function buildServer(deps: ServerDeps): LabServer {
       return reply;
     }
     if (d.error !== null) {
-      const err = new RedfishError(d.error, d.error === 503 ? { id: 'ServiceTemporarilyUnavailable', args: [1] } : { id: 'InternalError' });
+      const err = new RedfishError(d.error, d.error === 503 ? { id: 'ServiceTemporarilyUnavailable', args: [1] }
+        : d.error === 401 ? { id: 'NoValidSession' } : { id: 'InternalError' });
       return send(reply, { status: d.error, headers: d.error === 503 ? { 'Retry-After': '1' } : {}, body: service.resources.profile.catalog.errorBody(err) });
     }
     return undefined;
@@ -125,6 +134,7 @@ export function buildServer(deps: ServerDeps): LabServer {
     return { dropped: service.sessions.drop(ids) };
   }));
   app.get('/lab/machines', async () => ({ machines: deps.machines.map((m) => m.snapshot()) }));
+  deps.routes?.(app);
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (!path.startsWith('/redfish')) return reply.code(404).send({ error: `no route ${request.method} ${path}` });

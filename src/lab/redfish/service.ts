@@ -53,10 +53,14 @@ export class RedfishService {
   readonly sessions: SessionStore;
   readonly tasks: TaskStore;
 
-  constructor(resources: Resources, sessions: SessionStore, tasks: TaskStore) {
+  /** How long a power change of a machine takes now (the `powerTransition` fault); 0: at once. */
+  private readonly powerTransitionMs: (machineId: string) => number;
+
+  constructor(resources: Resources, sessions: SessionStore, tasks: TaskStore, powerTransitionMs: (machineId: string) => number = () => 0) {
     this.resources = resources;
     this.sessions = sessions;
     this.tasks = tasks;
+    this.powerTransitionMs = powerTransitionMs;
   }
 
   /** The machine a path belongs to (also for task URLs); used to select faults. */
@@ -180,7 +184,7 @@ export class RedfishService {
     switch (action.kind) {
       case 'reset':
         only('ComputerSystem.Reset', ['ResetType']);
-        m.reset(body.ResetType);
+        m.reset(body.ResetType, () => this.powerTransitionMs(m.id));
         break;
       case 'resetBios': m.resetBios(); break;
       case 'biosPassword': break;

@@ -211,13 +211,29 @@ export class RedfishClient implements AsyncDisposable {
       body: opts.body, headers: { ...opts.headers, ...s.headers }, timeoutMs: opts.timeoutMs, retries: opts.retries,
     });
     let res = await sendOnce(stamp);
+    let relogged = false;
     if (authed && RedfishClient.isAuthFailure(res) && await this.auth.onUnauthorized(stamp)) {
       stamp = await this.auth.stamp();
       res = await sendOnce(stamp);
+      relogged = true;
     }
     if (res.status >= 400) {
-      const hint = res.status === 401 ? `Authentication failed (${this.auth.effectiveScheme} auth). ${CREDENTIALS_HINT}` : undefined;
-      throw new RedfishError({ method, url, status: res.status, body: res.body, text: res.text, hint });
+      const base = { method, url, status: res.status, body: res.body, text: res.text };
+      if (authed && RedfishClient.isAuthFailure(res)) {
+        if (relogged && stamp.token !== undefined) {
+          // The login just succeeded, so the credentials are fine: the BMC dropped the session.
+          this.auth.forget(stamp);
+          throw new RedfishError({
+            ...base, auth: 'session-dropped', username: this.auth.username, retryable: true,
+            hint: `The BMC refused the request right after a successful re-login as "${this.auth.username}": it dropped the new session (the credentials are valid).`,
+          });
+        }
+        throw new RedfishError({
+          ...base, auth: 'credentials-refused', username: this.auth.username,
+          hint: res.status === 401 ? `Authentication failed (${this.auth.effectiveScheme} auth). ${CREDENTIALS_HINT}` : undefined,
+        });
+      }
+      throw new RedfishError(base);
     }
     if (res.status === 202 && opts.wait) {
       const waitOpts = typeof opts.wait === 'object' ? opts.wait : {};

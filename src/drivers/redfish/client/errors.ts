@@ -29,6 +29,15 @@ export class RedfishClientError extends Error {
   }
 }
 
+/**
+ * Why an authentication failure happened, when the client knows:
+ * - `login-refused`: the BMC refused the session login (POST to Sessions): bad credentials;
+ * - `credentials-refused`: a request with HTTP Basic credentials (or none) was refused;
+ * - `session-dropped`: a request was refused right after a successful (re-)login: the BMC
+ *   dropped the new session; the credentials are fine.
+ */
+export type AuthFailure = 'login-refused' | 'credentials-refused' | 'session-dropped';
+
 /** The BMC answered with an HTTP status >= 400. */
 export class RedfishError extends RedfishClientError {
   readonly status: number;
@@ -42,8 +51,13 @@ export class RedfishError extends RedfishClientError {
   readonly url: string;
   /** Parsed JSON body when there was one (for vendor-specific inspection). */
   readonly body: unknown;
+  /** Set on 401/403 authentication failures the client could classify. */
+  readonly auth: AuthFailure | undefined;
+  /** The account used, for authentication failures. */
+  readonly username: string | undefined;
   constructor(init: {
     method: string; url: string; status: number; body: unknown; text?: string; hint?: string;
+    auth?: AuthFailure; username?: string; retryable?: boolean;
   }) {
     const parsed = parseErrorBody(init.body, init.text);
     const detail = parsed.messages.length > 0 ? parsed.messages.join('; ') : `HTTP ${init.status}`;
@@ -51,8 +65,10 @@ export class RedfishError extends RedfishClientError {
     let message = `Redfish ${init.method} ${init.url} failed with HTTP ${init.status} (${parsed.code}): ${detail}`;
     if (resolution && !detail.includes(resolution)) message += `${endSentence(message)} Resolution: ${resolution}`;
     if (init.hint) message += `${endSentence(message)} ${init.hint}`;
-    super(message, { retryable: isRetryableStatus(init.status) });
+    super(message, { retryable: init.retryable ?? isRetryableStatus(init.status) });
     this.status = init.status;
+    this.auth = init.auth;
+    this.username = init.username;
     this.code = parsed.code;
     this.messages = parsed.messages;
     this.messageIds = parsed.extendedInfo.map((m) => m.messageId).filter((x): x is string => !!x);

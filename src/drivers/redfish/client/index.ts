@@ -20,7 +20,7 @@ export {
   RedfishClientError, RedfishError, RedfishConnectionError, RedfishProtocolError, RedfishInvalidValueError,
   RedfishTaskError, parseErrorBody, parseMessages, substituteArgs, isRetryableStatus,
 } from './errors.ts';
-export type { RedfishMessage, ConnectionErrorKind } from './errors.ts';
+export type { RedfishMessage, ConnectionErrorKind, AuthFailure } from './errors.ts';
 
 export {
   allowableValues, checkAllowed, findAction, actionInfoAllowableValues, parseSettings, samePath, normalizePath,

@@ -5,7 +5,10 @@
  * Contracts:
  * - Login is lazy (first authenticated request) and single-flight: concurrent requests share it.
  * - A 401 on a session-authenticated request triggers ONE transparent re-login (sessions expire
- *   or are dropped by BMC reboots); `onUnauthorized` tells the caller whether to resend.
+ *   or are dropped by BMC reboots); `onUnauthorized` tells the caller whether to resend. A
+ *   refused login is a credentials problem (`login-refused`); a request refused again right
+ *   after a good re-login means the BMC dropped the new session (`forget` discards it, so the
+ *   next request logs in again) — never a reason to drop the HTTP client others share.
  * - Basic auth cannot recover from 401: that is an operator problem (credentials), reported
  *   as such.
  * - "auto" falls back to Basic only if no session was ever established; once sessions worked,
@@ -92,6 +95,21 @@ export class AuthManager {
     return true;
   }
 
+  /**
+   * Forgets the session a request was refused with, right after a re-login: the BMC dropped
+   * it, so the next request logs in afresh. Only the session is discarded (not the HTTP
+   * client), and only if no other request has replaced it meanwhile. It is not DELETEd: the
+   * BMC no longer honours it, and a DELETE could only disturb other requests still using it.
+   */
+  forget(used: AuthStamp): void {
+    if (this.scheme !== 'session' || used.token === undefined || this.token !== used.token) return;
+    this.opts.log.warn({ address: this.opts.address }, 'Redfish session refused right after a re-login; it will be re-created on next use');
+    this.token = undefined;
+    this.sessionUri = undefined;
+  }
+
+  get username(): string { return this.opts.username ?? ''; }
+
   private login(): Promise<void> {
     if (!this.loginInFlight) {
       this.loginInFlight = this.doLogin().finally(() => { this.loginInFlight = undefined; });
@@ -140,6 +158,7 @@ export class AuthManager {
       throw new RedfishError({
         method: 'POST', url: res.url, status: res.status, body: res.body, text: res.text,
         hint: auth ? `Session login as "${this.opts.username ?? ''}" was rejected. ${CREDENTIALS_HINT}` : undefined,
+        ...(auth ? { auth: 'login-refused' as const, username: this.opts.username ?? '' } : {}),
       });
     }
     const token = res.headers['x-auth-token'];

@@ -104,9 +104,18 @@ describe('authentication', () => {
       },
     }));
     const client = closeAfter(t, new RedfishClient({ address: bmc.url, username: 'admin', password: 'secret', authType: 'session', ...fast }));
-    await assert.rejects(client.get('/redfish/v1/Systems/1'), (e: unknown) => e instanceof RedfishError && e.status === 401);
+    await assert.rejects(client.get('/redfish/v1/Systems/1'), (e: unknown) => {
+      assert.ok(e instanceof RedfishError && e.status === 401);
+      assert.equal(e.auth, 'session-dropped', 'the login worked: the BMC dropped the session, the password is fine');
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /right after a successful re-login as "admin": it dropped the new session \(the credentials are valid\)\.$/);
+      return true;
+    });
     assert.equal(bmc.count('GET', '/redfish/v1/Systems/1'), 2);
     assert.equal(bmc.count('POST'), 2);
+    assert.equal(client.sessionUri, undefined, 'only the refused session is discarded; the client stays usable');
+    await client.get('/redfish/v1/Systems');
+    assert.equal(bmc.count('POST'), 3, 'the next request logs in afresh');
     await client.close();
     await bmc.close();
   });

@@ -1,0 +1,89 @@
+/**
+ * The `ingot agent` child process of a booted lab machine.
+ *
+ * Started as `<command…> agent --lab-machine FILE --port P --host H`, where `command` is how
+ * to run the ingot CLI (default: this Node with the checkout's `bin/ingot.mjs`); output goes
+ * to the machine's `agent.log`. `stop()` sends SIGTERM, then SIGKILL after `stopTimeoutMs`,
+ * and resolves once the process is gone. Only the process this module started is signalled.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The ingot CLI of this checkout: `node bin/ingot.mjs`. */
+export function defaultIngotCommand(): string[] {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return [process.execPath, join(root, 'bin', 'ingot.mjs')];
+}
+
+/** A TCP port free at the time of the call on `host`. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, host, () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export interface AgentStart {
+  command: readonly string[];
+  machineFile: string;
+  host: string;
+  port: number;
+  logFile: string;
+  env?: Record<string, string>;
+}
+
+export class AgentProcess {
+  readonly pid: number;
+  readonly argv: readonly string[];
+  /** Exit code or signal, once exited. */
+  exit: { code: number | null; signal: string | null } | null = null;
+  readonly exited: Promise<void>;
+  private readonly child: ChildProcess;
+
+  private constructor(child: ChildProcess, argv: string[]) {
+    this.child = child;
+    this.argv = argv;
+    this.pid = child.pid ?? -1;
+    this.exited = new Promise((ok) => {
+      child.once('exit', (code, signal) => { this.exit = { code, signal }; ok(); });
+      child.once('error', () => { this.exit ??= { code: null, signal: null }; ok(); });
+    });
+  }
+
+  /** Spawns the agent; rejects when the command cannot be started at all. */
+  static async start(s: AgentStart): Promise<AgentProcess> {
+    const [cmd, ...pre] = s.command;
+    if (!cmd) throw new Error('no agent command');
+    const argv = [...pre, 'agent', '--lab-machine', s.machineFile, '--port', String(s.port), '--host', s.host];
+    const fd = openSync(s.logFile, 'a');
+    try {
+      const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env: { ...process.env, ...s.env } });
+      await new Promise<void>((ok, fail) => {
+        child.once('spawn', ok);
+        child.once('error', fail);
+      });
+      return new AgentProcess(child, [cmd, ...argv]);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the process has exited. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.exit) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => { if (!this.exit) this.child.kill('SIGKILL'); }, timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
