@@ -16,7 +16,8 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -125,16 +126,16 @@ export async function readMarker(disk: string): Promise<string | null> {
 }
 
 /**
- * Compare the first `length` bytes of `disk` with `image` (a raw image), streamed.
- * Returns the number of bytes that matched before the first difference (= length when equal).
+ * Compare bytes `from`…`length` of `disk` with the same range of `image` (a raw image),
+ * streamed. Returns the offset of the first difference (= length when equal).
  */
-export async function compareBytes(disk: string, image: string, length: number): Promise<number> {
+export async function compareBytes(disk: string, image: string, length: number, from = 0): Promise<number> {
   const a = await open(disk, 'r');
   const b = await open(image, 'r');
   try {
     const bufA = Buffer.alloc(MiB);
     const bufB = Buffer.alloc(MiB);
-    let off = 0;
+    let off = from;
     while (off < length) {
       const n = Math.min(MiB, length - off);
       const ra = await a.read(bufA, 0, n, off);
@@ -150,5 +151,38 @@ export async function compareBytes(disk: string, image: string, length: number):
   } finally {
     await a.close();
     await b.close();
+  }
+}
+
+/**
+ * A config drive as Nova/Ironic hand it over: an ISO 9660 volume labelled `config-2` with
+ * `openstack/latest/meta_data.json` (and user data), gzipped and base64-encoded.
+ */
+export async function buildConfigDrive(meta: { uuid: string; hostname: string }, userData: string): Promise<string> {
+  await need('xorriso');
+  const work = await mkdtemp(join(tmpdir(), 'ingot-configdrive-'));
+  try {
+    const latest = join(work, 'root', 'openstack', 'latest');
+    await mkdir(latest, { recursive: true });
+    await writeFile(join(latest, 'meta_data.json'), JSON.stringify({ uuid: meta.uuid, hostname: meta.hostname, name: meta.hostname }));
+    await writeFile(join(latest, 'user_data'), userData);
+    const iso = join(work, 'cd.iso');
+    await run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-V', 'config-2', '-J', '-R', join(work, 'root')]);
+    return gzipSync(await readFile(iso)).toString('base64');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The ISO 9660 volume identifier of a filesystem starting at `offset` in `file`, or null. */
+export async function isoVolumeId(file: string, offset: number): Promise<string | null> {
+  const fh = await open(file, 'r');
+  try {
+    const pvd = Buffer.alloc(72);
+    const { bytesRead } = await fh.read(pvd, 0, pvd.length, offset + 16 * 2048);
+    if (bytesRead < pvd.length || pvd[0] !== 1 || pvd.subarray(1, 6).toString('latin1') !== 'CD001') return null;
+    return pvd.subarray(40, 72).toString('latin1').trim();
+  } finally {
+    await fh.close();
   }
 }
