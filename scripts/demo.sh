@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install npm dependencies if needed, then run Ingot with
-# an emulated Redfish lab and provision its machines end to end (src/bin/demo.ts).
+# The main job on a fresh machine: install what it needs (npm dependencies; the Debian
+# packages that build the demo image and the agent ISO, and that the agent uses on its
+# disks), then run Ingot with an emulated Redfish lab whose machines boot `ingot agent` and
+# get a real image written to their disk files (src/bin/demo.ts).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+# shellcheck source=lib/deps.sh
+. "$HERE/lib/deps.sh"
+cd "$INGOT_ROOT"
+ensure_node_modules
+ensure_apt "${DEMO_PACKAGES[@]}" || { log "could not install the Debian packages: ${DEMO_PACKAGES[*]}"; exit 1; }
 exec node --import tsx src/bin/demo.ts "$@"

@@ -18,6 +18,7 @@
 #   FUNCTIONAL_FILTER=regex   stestr filter for the functional suite
 #   FUNCTIONAL_CONCURRENCY=2  stestr workers (the suite's tests use unique names; 1 = serial)
 #   FUNCTIONAL_TIMEOUT=1800   seconds before the functional suite is stopped (counts as a failure)
+#   UNIT_TIMEOUT=2400         seconds before the unit suite is stopped
 #   KEEP_TEST_DIR=1           keep the temp dir (logs, data dir) after the run
 # Prints one summary line per suite and a final "N passed, N failed[, N skipped]" line
 # (tests counted across suites; typecheck, imports and cli count as one test each; a
@@ -63,6 +64,12 @@ T0=$SECONDS
 ensure_node_modules || { echo "1 failed: could not install npm dependencies"; exit 1; }
 if wants unit; then
   ensure_apt "${UNIT_TEST_PACKAGES[@]}" || log "could not install the Debian packages: ${UNIT_TEST_PACKAGES[*]} (the IPMI tests will fail)"
+  ensure_apt "${DEMO_PACKAGES[@]}" || log "could not install the Debian packages: ${DEMO_PACKAGES[*]} (the demo test will fail)"
+  # The real Ironic 21.4 (test/compat, test/interop): the peer's own idempotent installer.
+  if [ -d "$PEER_DIR" ] && [ ! -x /usr/bin/ironic-api ]; then
+    log "installing the real Ironic 21.4 peer ($PEER_DIR/install.sh)"
+    bash "$PEER_DIR/install.sh" >"$WORK/peer-install.log" 2>&1 || { tail -n 20 "$WORK/peer-install.log"; log "the peer's install failed: compat and interop tests will fail"; }
+  fi
 fi
 HAVE_CLIENTS=0
 if wants functional || wants cli; then
@@ -110,7 +117,7 @@ if wants unit; then
   mapfile -t files < <(find src test -name '*.test.ts' -not -path 'test/netboot/*' | sort)
   echo "== unit: node --test over ${#files[@]} files"
   t=$SECONDS
-  timeout -k 10 900 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$WORK/unit.log"
+  timeout -k 10 "${UNIT_TIMEOUT:-2400}" node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$WORK/unit.log"
   rc=${PIPESTATUS[0]}
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$WORK/unit.log" | tail -1)

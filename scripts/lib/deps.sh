@@ -70,3 +70,7 @@ UNIT_TEST_PACKAGES=(ipmitool python3-pyghmi socat)
 # (cpio, the kernel package is downloaded, not installed), QEMU and its iPXE ROMs for the
 # machine that boots it.
 NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-common ipxe qemu-system-x86 ipxe-qemu)
+
+# The main job (`npm run demo`, also run as a test): the demo image (mkfs.ext4 -d, sgdisk,
+# qemu-img, debugfs), the agent ISO (BOOT_ISO_PACKAGES) and the agent's disk tools.
+DEMO_PACKAGES=(e2fsprogs gdisk fdisk parted util-linux qemu-utils "${BOOT_ISO_PACKAGES[@]}")

@@ -38,7 +38,7 @@ const machines = Number(flag('--machines', process.env.INGOT_DEMO_MACHINES ?? '4
 const port = Number(flag('--port', process.env.INGOT_PORT ?? '6385'));
 const labPort = Number(flag('--lab-port', process.env.INGOT_LAB_PORT ?? '8000'));
 const dataDir = flag('--data-dir', mkdtempSync(join(tmpdir(), 'ingot-demo-')));
-const diskMiB = Number(flag('--disk-mib', '64'));
+const diskMiB = Number(flag('--disk-mib', '8192')); // IPA skips disks under 4 GiB; the files are sparse
 
 // The agent heartbeats every 0.3–0.6 × ramdisk_heartbeat_timeout (Ironic's default 300 s):
 // a demo wants to see progress within seconds.
@@ -51,7 +51,7 @@ const SECTOR = 512;
 interface Result { name: string; state: string; format: string; configdrive: boolean; verified: number; seconds: number; error?: string }
 
 async function main(): Promise<number> {
-  const logger = pino({ level: process.env.INGOT_LOG_LEVEL ?? 'warn' });
+  const logger = pino({ level: process.env.INGOT_LOG_LEVEL ?? 'error' });
   const config = loadConfig(process.env, { port, host: '127.0.0.1', dataDir, db: join(dataDir, 'ingot.db'), ...(port === 0 ? { httpPort: 0 } : {}) });
 
   log('building the demo image (GPT disk, ext4 with a marker file; raw and qcow2)');
