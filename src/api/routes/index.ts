@@ -18,6 +18,7 @@ import { portRoutes } from './ports.ts';
 import { portgroupRoutes } from './portgroups.ts';
 import { chassisRoutes } from './chassis.ts';
 import { volumeRoutes } from './volume.ts';
+import { nodeAttributeRoutes } from './node-attributes.ts';
 
 export const ROUTES: RouteModule[] = [
   rootRoutes,
@@ -38,4 +39,5 @@ export const ROUTES: RouteModule[] = [
   portgroupRoutes,
   chassisRoutes,
   volumeRoutes,
+  nodeAttributeRoutes,
 ];
