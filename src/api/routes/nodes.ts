@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
 import { InvalidError, NotAcceptableError, ConflictError, NotFoundError, IngotError } from '../../core/errors.ts';
-import { isUuidLike, canonicalUuid, isValidLogicalName, newUuid } from '../../core/ids.ts';
+import { isUuidLike, canonicalUuid, newUuid } from '../../core/ids.ts';
 import { INTERFACE_FIELDS, INTERFACE_KINDS, type Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import { UPDATE_ALLOWED_STATES } from '../../core/fsm.ts';
@@ -14,7 +14,7 @@ import { supports, publicUrl } from '../context.ts';
 import { ironicArgs } from '../params.ts';
 import { validate, pyRepr, type Schema } from '../schema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
-import { getNode } from '../lookup.ts';
+import { getNode, isValidNameAt } from '../lookup.ts';
 import { renderNodeJson, NODE_QUERY_FIELDS, type NodeViewContext } from '../views/node.ts';
 import { JsonText } from '../views/json-text.ts';
 import { RoutingError } from '../errors.ts';
@@ -113,7 +113,7 @@ export { listNodes, type ListScope } from './nodes-list.ts';
 function checkNames(req: FastifyRequest, names: unknown[], msg: string): void {
   if (!supports(req, 'node_name')) throw new NotAcceptableError('Request not acceptable.');
   for (const name of names) {
-    if (!isValidLogicalName(name)) throw new InvalidError(msg.replace('%s', pyStr(name)));
+    if (!isValidNameAt(req, name)) throw new InvalidError(msg.replace('%s', pyStr(name)));
     if (RESERVED_NAMES.includes(name)) {
       throw new InvalidError(`The word "${name}" is reserved and can not be used as a node name. Reserved words are: ${RESERVED_NAMES.join(', ')}.`);
     }
