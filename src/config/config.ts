@@ -31,6 +31,8 @@ export interface Config {
   cleanCallbackTimeout: number;
   inspectWaitTimeout: number;
   rescueCallbackTimeout: number;
+  /** crypt(3) method of instance_info.hashed_rescue_password ([conductor]rescue_password_hash_algorithm). */
+  rescuePasswordHashAlgorithm: 'sha256' | 'sha512';
   heartbeatInterval: number;
   heartbeatTimeout: number;
   /** Maximum concurrent conductor jobs (Ironic workers_pool_size). */
@@ -62,6 +64,11 @@ export const DEFAULT_ENABLED: Record<InterfaceKind, string[]> = {
 
 function list(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+function oneOf<T extends string>(name: string, v: string | undefined, choices: readonly T[], d: T): T {
+  if (v === undefined || v === '') return d;
+  if (!(choices as readonly string[]).includes(v)) throw new Error(`${name} must be one of ${choices.join(', ')}, not '${v}'`);
+  return v as T;
 }
 function num(v: string | undefined, d: number): number {
   const n = v === undefined ? NaN : Number(v);
@@ -106,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cleanCallbackTimeout: num(env.INGOT_CLEAN_CALLBACK_TIMEOUT, 1800),
     inspectWaitTimeout: num(env.INGOT_INSPECT_WAIT_TIMEOUT, 1800),
     rescueCallbackTimeout: num(env.INGOT_RESCUE_CALLBACK_TIMEOUT, 1800),
+    rescuePasswordHashAlgorithm: oneOf('INGOT_RESCUE_PASSWORD_HASH_ALGORITHM', env.INGOT_RESCUE_PASSWORD_HASH_ALGORITHM, ['sha256', 'sha512'] as const, 'sha256'),
     heartbeatInterval: num(env.INGOT_HEARTBEAT_INTERVAL, 10),
     heartbeatTimeout: num(env.INGOT_HEARTBEAT_TIMEOUT, 60),
     workers: num(env.INGOT_WORKERS, 100),
