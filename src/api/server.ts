@@ -18,6 +18,7 @@ import { NodeRepo } from '../db/nodes.ts';
 import { serializeReply } from './views/json-text.ts';
 import { allowHeader, controllerMethods } from './pecan-allow.ts';
 import { attributeOriginalPath, attributeRewrite } from './attribute-paths.ts';
+import { guardBody, guardQuery } from './body-guard.ts';
 import type { IncomingMessage } from 'node:http';
 import './context.ts';
 
@@ -62,15 +63,24 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const s = (body as string).trim();
     if (s === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(s));
+      parsed = JSON.parse(s);
     } catch (err) {
       if ((req.routeOptions.config as { ignoreMalformedBody?: boolean } | undefined)?.ignoreMalformedBody) return done(null, undefined);
       // NOTE: 21.4 answers malformed JSON with a 500; a client error is a 400 here.
       const e = new IngotError('Invalid', `Malformed JSON in request body: ${messageOf(err)}`);
-      done(e, undefined);
+      return done(e, undefined);
     }
+    try {
+      guardBody(parsed);
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    done(null, parsed);
   });
+  // Query values go to the database as they are: refuse what no database can hold.
+  app.addHook('preValidation', async (req) => { guardQuery(req.query); });
 
   app.setReplySerializer(serializeReply);
   app.decorateRequest('apiVersion', MIN_VERSION);
