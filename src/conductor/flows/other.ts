@@ -118,7 +118,8 @@ export async function doRescue(deps: FlowDeps, task: Task, password: string): Pr
   }
 }
 
-function withoutRescuePassword(ii: Record<string, unknown>): Record<string, unknown> {
+/** instance_info without the rescue password and its hash (21.4's remove_node_rescue_password). */
+export function withoutRescuePassword(ii: Record<string, unknown>): Record<string, unknown> {
   const out = { ...ii };
   delete out.rescue_password;
   delete out.hashed_rescue_password;
