@@ -89,3 +89,11 @@ test('node names below 1.10 are host-name safe: ~, _ and upper case are 400s', a
   const patch = await h.req('PATCH', '/v1/nodes/rt-a', [{ op: 'replace', path: '/name', value: 'x~y' }], { version: '1.9' });
   assert.equal(h.fault(patch.body), "Node rt-a: Cannot change name to invalid name 'x~y'");
 });
+
+test('a 405 a controller method raises itself (version gates) has no Allow, as in 21.4', async () => {
+  for (const [p, v] of [['/v1/allocations', '1.51'], ['/v1/deploy_templates', '1.54'], ['/v1/shards', '1.81']] as const) {
+    const r = await h.req('POST', p, {}, { version: v });
+    assert.equal(r.status, 405, p);
+    assert.equal(r.headers.allow, undefined, p);
+  }
+});

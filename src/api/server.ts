@@ -134,7 +134,9 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   app.setErrorHandler((err: unknown, req, reply) => {
     if (err instanceof RoutingError) {
       stripApiHeaders(reply);
-      if (err.status === 405) setAllow(reply, allowPath(req), req.apiVersion);
+      // Pecan's router adds Allow to its own 405s; a controller method's pecan.abort(405,
+      // "reason") (the version gates of allocations, deploy templates, shards) has none.
+      if (err.status === 405 && !err.description) setAllow(reply, allowPath(req), req.apiVersion);
       return reply.code(err.status).type('application/json').send(webobBody(err.status, err.description));
     }
     if (err instanceof IngotError) {
