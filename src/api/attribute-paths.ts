@@ -44,7 +44,10 @@ export function attributeOriginalPath(raw: IncomingMessage): string | undefined 
   return (raw as Marked)[ORIGINAL];
 }
 
-/** [canonical sub-path, or null = identifier missing] for `method` on `rest` (segments after the attribute word's controller path). */
+/**
+ * The served form for `method` on `segs` (the segments after `/v1/nodes/`): the canonical
+ * sub-path under `/v1/nodes/{n}/` and the identifier segment (undefined: it is missing).
+ */
 function served(method: string, segs: string[]): { sub: string; ident: string | undefined } | undefined {
   const [attr, a, b] = segs;
   const m = method === 'HEAD' ? 'GET' : method;
