@@ -5,8 +5,10 @@
  * `local_link_connection`), whose messages depend on that heuristic.
  *
  * Supported keywords: type, properties, required, additionalProperties (false), enum,
- * minLength, maxLength, pattern, minimum, maximum, items, minItems, anyOf (`description`, `title` and `$schema`
- * are carried for printing only). Keywords are evaluated in the key order of the schema
+ * minLength, maxLength, pattern (a leading `(?i)` as Python's inline flag), minimum, maximum, items,
+ * minItems, anyOf, oneOf, `$ref` to `#/definitions/…` of the validated (root) schema, which as
+ * in draft 7 replaces its siblings (`description`, `title`, `$schema` and `definitions` are
+ * carried for printing and resolving only). Keywords are evaluated in the key order of the schema
  * object, so schemas must be written in the same key order as Ironic's Python dicts.
  * `verboseSchemaError` renders `str(ValidationError)` (message, failing keyword, subschema
  * and instance, pretty-printed as CPython's pprint does) for the places where 21.4 puts
@@ -29,6 +31,9 @@ export interface JSchema {
   items?: JSchema;
   minItems?: number;
   anyOf?: JSchema[];
+  oneOf?: JSchema[];
+  $ref?: string;
+  definitions?: Record<string, JSchema>;
   description?: string;
   title?: string;
   $schema?: string;
@@ -90,8 +95,29 @@ function descend(e: VError, path: PathItem | undefined, schemaPath: PathItem[]):
   return { ...e, path: p, depth: p.length, schemaPath: [...schemaPath, ...e.schemaPath] };
 }
 
+/** `#/definitions/<name>` of the root schema. */
+function resolveRef(ref: string, root: JSchema): JSchema {
+  const m = /^#\/definitions\/([^/]+)$/.exec(ref);
+  const target = m ? root.definitions?.[m[1]!] : undefined;
+  if (!target) throw new Error(`BUG: unresolvable $ref ${ref}`);
+  return target;
+}
+
+const patterns = new Map<string, RegExp>();
+/** Python `re.search` semantics for a schema pattern; `(?i)` at the start is the i flag. */
+function patternOf(p: string): RegExp {
+  let re = patterns.get(p);
+  if (!re) {
+    re = p.startsWith('(?i)') ? new RegExp(p.slice(4), 'iu') : new RegExp(p, 'u');
+    patterns.set(p, re);
+  }
+  return re;
+}
+
 /** All errors of `v` against `s`, in jsonschema's iteration order. */
-function iterErrors(v: unknown, s: JSchema): VError[] {
+function iterErrors(v: unknown, s: JSchema, root: JSchema = s): VError[] {
+  // Draft 7 and older: `$ref` ignores its sibling keywords.
+  if (s.$ref !== undefined) return iterErrors(v, resolveRef(s.$ref, root), root);
   const out: VError[] = [];
   for (const key of Object.keys(s) as (keyof JSchema)[]) {
     switch (key) {
@@ -104,18 +130,18 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
         if (!isObject(v)) break;
         for (const [p, sub] of Object.entries(s.properties!)) {
           if (!(p in v)) continue;
-          for (const e of iterErrors(v[p], sub)) out.push(descend(e, p, ['properties', p]));
+          for (const e of iterErrors(v[p], sub, root)) out.push(descend(e, p, ['properties', p]));
         }
         break;
       case 'items':
         if (!Array.isArray(v)) break;
-        v.forEach((item, i) => { for (const e of iterErrors(item, s.items!)) out.push(descend(e, i, ['items'])); });
+        v.forEach((item, i) => { for (const e of iterErrors(item, s.items!, root)) out.push(descend(e, i, ['items'])); });
         break;
       case 'minLength':
         if (typeof v === 'string' && [...v].length < s.minLength!) out.push(err(`${pyRepr(v)} is too short`, 'minLength', s, v));
         break;
       case 'pattern':
-        if (typeof v === 'string' && !new RegExp(s.pattern!, 'u').test(v)) out.push(err(`${pyRepr(v)} does not match ${pyRepr(s.pattern)}`, 'pattern', s, v));
+        if (typeof v === 'string' && !patternOf(s.pattern!).test(v)) out.push(err(`${pyRepr(v)} does not match ${pyRepr(s.pattern)}`, 'pattern', s, v));
         break;
       case 'minimum':
         if (typeof v === 'number' && v < s.minimum!) out.push(err(`${v} is less than the minimum of ${s.minimum}`, 'minimum', s, v));
@@ -146,11 +172,27 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
         const all: VError[] = [];
         let ok = false;
         for (const [i, sub] of s.anyOf!.entries()) {
-          const errs = iterErrors(v, sub);
+          const errs = iterErrors(v, sub, root);
           if (!errs.length) { ok = true; break; }
           all.push(...errs.map((e) => descend(e, undefined, [i])));
         }
         if (!ok) out.push(err(`${pyRepr(v)} is not valid under any of the given schemas`, 'anyOf', s, v, all));
+        break;
+      }
+      case 'oneOf': {
+        const all: VError[] = [];
+        let first = -1;
+        for (const [i, sub] of s.oneOf!.entries()) {
+          const errs = iterErrors(v, sub, root);
+          if (!errs.length) { first = i; break; }
+          all.push(...errs.map((e) => descend(e, undefined, [i])));
+        }
+        if (first === -1) {
+          out.push(err(`${pyRepr(v)} is not valid under any of the given schemas`, 'oneOf', s, v, all));
+          break;
+        }
+        const more = s.oneOf!.slice(first + 1).filter((sub) => iterErrors(v, sub, root).length === 0);
+        if (more.length) out.push(err(`${pyRepr(v)} is valid under each of ${[...more, s.oneOf![first]!].map(pyRepr).join(', ')}`, 'oneOf', s, v));
         break;
       }
     }
@@ -162,7 +204,7 @@ function iterErrors(v: unknown, s: JSchema): VError[] {
 function relevance(e: VError): number[] {
   const t = e.schema.type;
   const matches = t === undefined ? false : (Array.isArray(t) ? t : [t]).some((x) => isType(e.instance, x));
-  return [-e.depth, e.validator === 'anyOf' ? 0 : 1, 0, matches ? 0 : 1];
+  return [-e.depth, e.validator === 'anyOf' || e.validator === 'oneOf' ? 0 : 1, 0, matches ? 0 : 1];
 }
 
 function cmp(a: number[], b: number[]): number {
@@ -195,6 +237,11 @@ export function schemaError(v: unknown, s: JSchema): string | null {
   }
   if (cause !== undefined) msg += `. Possible root cause: ${cause}`;
   return msg;
+}
+
+/** `jsonschema.validate`'s error message alone (best_match, no root cause), or null when valid. */
+export function plainSchemaError(v: unknown, s: JSchema): string | null {
+  return bestMatch(iterErrors(v, s))?.message ?? null;
 }
 
 /** `args.schema(schema)(name, value)`: None passes; otherwise 400 "Schema error for <name>: …". */

@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ApiDeps } from './server.ts';
 import type { Node } from '../core/node.ts';
 import { InvalidError, NotAcceptableError, NotFoundError } from '../core/errors.ts';
-import { isUuidLike } from '../core/ids.ts';
+import { isUuidLike, isHostnameSafe } from '../core/ids.ts';
 import { supports } from './context.ts';
 import { isLogicalName } from './listing.ts';
 import { pyStr, stringArg, intArg, boolArg } from './routes/node-args.ts';
@@ -115,11 +115,6 @@ export function checkFieldNames(fields: readonly string[] | undefined, obj: Reco
   if (!fields) return;
   const bad = fields.filter((f) => !(f in obj));
   if (bad.length) throw new InvalidError(`Field(s) "${bad.join(', ')}" are not valid`);
-}
-
-/** Ironic's pre-1.10 node name rule (`utils.is_hostname_safe`, lower-case only). */
-function isHostnameSafe(v: string): boolean {
-  return v.length <= 255 && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9\-_]{0,62}[a-z0-9])*\.?$/.test(v);
 }
 
 /**

@@ -16,6 +16,10 @@ import { MAX_VERSION, MIN_VERSION, parseVersionHeader, versionString } from '../
 import { faultBody, webobBody, RoutingError, statusOf } from './errors.ts';
 import { NodeRepo } from '../db/nodes.ts';
 import { serializeReply } from './views/json-text.ts';
+import { allowHeader, controllerMethods } from './pecan-allow.ts';
+import { attributeOriginalPath, attributeRewrite } from './attribute-paths.ts';
+import { guardBody, guardQuery } from './body-guard.ts';
+import type { IncomingMessage } from 'node:http';
 import './context.ts';
 
 export interface ApiDeps {
@@ -29,13 +33,14 @@ export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const VERSION_HEADER = 'x-openstack-ironic-api-version';
 
-function rewrite(url: string): string {
+function rewrite(raw: IncomingMessage): string {
+  const url = raw.url ?? '/';
   const q = url.indexOf('?');
   let path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q);
   if (path.endsWith('.json')) path = path.slice(0, -5);
   if (path !== '/' && path !== '' && !path.startsWith('/v1/') && path !== '/v1') path = '/v1' + path;
-  return path + query;
+  return (attributeRewrite(raw, path) ?? path) + query;
 }
 
 export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: boolean | object } = {}): FastifyInstance {
@@ -44,7 +49,7 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     // NOTE: router options go under routerOptions; at the top level Fastify 5 prints a
     // deprecation warning (FSTDEP022) for every instance.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
-    rewriteUrl: (req) => rewrite(req.url ?? '/'),
+    rewriteUrl: (req) => rewrite(req),
     // Config drives can be large; Ironic has no body limit in 21.4.
     bodyLimit: 128 * 1024 * 1024,
     return503OnClosing: true,
@@ -58,15 +63,24 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const s = (body as string).trim();
     if (s === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(s));
+      parsed = JSON.parse(s);
     } catch (err) {
       if ((req.routeOptions.config as { ignoreMalformedBody?: boolean } | undefined)?.ignoreMalformedBody) return done(null, undefined);
       // NOTE: 21.4 answers malformed JSON with a 500; a client error is a 400 here.
       const e = new IngotError('Invalid', `Malformed JSON in request body: ${messageOf(err)}`);
-      done(e, undefined);
+      return done(e, undefined);
     }
+    try {
+      guardBody(parsed);
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    done(null, parsed);
   });
+  // Query values go to the database as they are: refuse what no database can hold.
+  app.addHook('preValidation', async (req) => { guardQuery(req.query); });
 
   app.setReplySerializer(serializeReply);
   app.decorateRequest('apiVersion', MIN_VERSION);
@@ -78,6 +92,8 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     // root answers 405 itself, after version negotiation (see the end of this hook).
     const v1Root = path === '/v1' || path === '/v1/';
     if (req.method === 'HEAD' && path !== '/' && !v1Root && req.routeOptions.url !== undefined) {
+      const hv = parseVersionHeader(lastHeader(req.headers[VERSION_HEADER]), MAX_VERSION);
+      setAllow(reply, allowPath(req), hv.ok ? hv.minor : MIN_VERSION);
       reply.code(405).type('application/json').send(webobBody(405));
       return reply;
     }
@@ -85,9 +101,7 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
       reply.header('Openstack-Request-Id', `req-${crypto.randomUUID()}`);
       return;
     }
-    const raw = req.headers[VERSION_HEADER];
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    const parsed = parseVersionHeader(value, MAX_VERSION);
+    const parsed = parseVersionHeader(lastHeader(req.headers[VERSION_HEADER]), MAX_VERSION);
     // NOTE: 21.4 checks the version twice: the v1 root controller answers a bad version
     // itself (fault body, request id), deeper paths fail in routing (webob body, no request
     // id). An unparseable header gets no version headers, an out-of-range one min/max.
@@ -120,6 +134,9 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
   app.setErrorHandler((err: unknown, req, reply) => {
     if (err instanceof RoutingError) {
       stripApiHeaders(reply);
+      // Pecan's router adds Allow to its own 405s; a controller method's pecan.abort(405,
+      // "reason") (the version gates of allocations, deploy templates, shards) has none.
+      if (err.status === 405 && !err.description) setAllow(reply, allowPath(req), req.apiVersion);
       return reply.code(err.status).type('application/json').send(webobBody(err.status, err.description));
     }
     if (err instanceof IngotError) {
@@ -136,13 +153,35 @@ export function buildApi(deps: ApiDeps, routes: RouteModule[], opts: { logger?: 
     return reply.code(500).type('application/json').send(faultBody(500, 'Internal Server Error'));
   });
 
-  app.setNotFoundHandler((_req, reply) => {
+  app.setNotFoundHandler((req, reply) => {
     stripApiHeaders(reply);
+    // A method the owning controller does not define is Pecan's 405, whatever the path's tail.
+    const path = req.url.split('?')[0]!;
+    const methods = controllerMethods(path, req.apiVersion);
+    if (methods && req.method !== 'HEAD' && !methods.includes(req.method)) {
+      setAllow(reply, path, req.apiVersion);
+      return reply.code(405).type('application/json').send(webobBody(405));
+    }
     reply.code(404).type('application/json').send(webobBody(404, ''));
   });
 
   for (const r of routes) r(app, deps);
   return app;
+}
+
+function lastHeader(raw: string | string[] | undefined): string | undefined {
+  return Array.isArray(raw) ? raw[raw.length - 1] : raw;
+}
+
+/** The path whose controller a 405 names: the one the client sent for attribute forms. */
+function allowPath(req: FastifyRequest): string {
+  return attributeOriginalPath(req.raw) ?? req.url.split('?')[0]!;
+}
+
+/** Pecan's `Allow` for a 405 on `path` (the methods of the controller that owns it). */
+function setAllow(reply: FastifyReply, path: string, version: number): void {
+  const allow = allowHeader(path, version);
+  if (allow !== undefined) reply.header('Allow', allow);
 }
 
 /** Routing-level answers (webob) carry neither version nor request-id headers. */

@@ -12,7 +12,7 @@ import type { Task } from './task.ts';
 import { type FlowDeps, spawnWithTask, failTask } from './deps.ts';
 import { doNodeClean } from './flows/clean.ts';
 import { doNodeDeploy, doNodeTearDown, validateDeploy } from './flows/deploy.ts';
-import { doNodeVerify, doInspect, doAdopt, doRescue, doUnrescue } from './flows/other.ts';
+import { doNodeVerify, doInspect, doAdopt, doRescue, doUnrescue, withoutRescuePassword } from './flows/other.ts';
 
 function invalidState(task: Task, event: string): never {
   throw new InvalidStateError(`The requested action "${event}" can not be performed on node "${task.node.uuid}" while it is in state "${task.node.provision_state}".`);
@@ -110,7 +110,7 @@ async function abort(deps: FlowDeps, task: Task): Promise<void> {
     return;
   }
   if (st === S.RESCUEWAIT) {
-    await failTask(deps, task, 'Rescue operation was aborted.', { event: 'abort', eventType: 'rescuing' });
+    await failTask(deps, task, 'Rescue operation was aborted.', { event: 'abort', eventType: 'rescuing', extra: { instance_info: withoutRescuePassword(task.node.instance_info) } });
     return;
   }
   invalidState(task, 'abort');

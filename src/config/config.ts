@@ -37,6 +37,8 @@ export interface Config {
   cleanCallbackTimeout: number;
   inspectWaitTimeout: number;
   rescueCallbackTimeout: number;
+  /** crypt(3) method of instance_info.hashed_rescue_password ([conductor]rescue_password_hash_algorithm). */
+  rescuePasswordHashAlgorithm: 'sha256' | 'sha512';
   heartbeatInterval: number;
   heartbeatTimeout: number;
   /** Seconds a power action may take until the BMC reports the target state (Ironic [conductor]power_state_change_timeout; fractions allowed). */
@@ -176,6 +178,11 @@ function bool(v: string | undefined, d: boolean): boolean {
   if (v === undefined || v.trim() === '') return d;
   return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
 }
+function oneOf<T extends string>(name: string, v: string | undefined, choices: readonly T[], d: T): T {
+  if (v === undefined || v === '') return d;
+  if (!(choices as readonly string[]).includes(v)) throw new Error(`${name} must be one of ${choices.join(', ')}, not '${v}'`);
+  return v as T;
+}
 function num(v: string | undefined, d: number): number {
   const n = v === undefined ? NaN : Number(v);
   return Number.isFinite(n) ? n : d;
@@ -219,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cleanCallbackTimeout: num(env.INGOT_CLEAN_CALLBACK_TIMEOUT, 1800),
     inspectWaitTimeout: num(env.INGOT_INSPECT_WAIT_TIMEOUT, 1800),
     rescueCallbackTimeout: num(env.INGOT_RESCUE_CALLBACK_TIMEOUT, 1800),
+    rescuePasswordHashAlgorithm: oneOf('INGOT_RESCUE_PASSWORD_HASH_ALGORITHM', env.INGOT_RESCUE_PASSWORD_HASH_ALGORITHM, ['sha256', 'sha512'] as const, 'sha256'),
     heartbeatInterval: num(env.INGOT_HEARTBEAT_INTERVAL, 10),
     heartbeatTimeout: num(env.INGOT_HEARTBEAT_TIMEOUT, 60),
     powerStateChangeTimeout: num(env.INGOT_POWER_STATE_CHANGE_TIMEOUT, 60),

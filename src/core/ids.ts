@@ -24,6 +24,15 @@ export function isValidLogicalName(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 255 && NAME_RE.test(v) && !isUuidLike(v);
 }
 
+/**
+ * Ironic's node name rule below API 1.10 (`utils.is_hostname_safe`): a lower-case
+ * RFC 952/1123 host name; no `~`, no upper case, `_` only in domain labels.
+ */
+const HOSTNAME_SAFE_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9\-_]{0,62}[a-z0-9])*\.?$/;
+export function isHostnameSafe(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 255 && HOSTNAME_SAFE_RE.test(v);
+}
+
 const MAC_RE = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 const MAC_IB_RE = /^([0-9a-f]{2}:){19}[0-9a-f]{2}$/i;
 export function isValidMac(v: unknown): v is string {

@@ -32,6 +32,16 @@ const ingotFault = (re: RegExp) => (r: StepResult) => re.test(faultOf(r.ingot.te
 
 export const ALLOWED: Allowance[] = [
   {
+    step: /^hostile-input #\d+ › /, kind: 'deliberate', when: ingotFault(/^Invalid request body: JSON nested deeper than 256 levels\.$/),
+    reason: 'JSON nested deeper than 256 levels: 21.4 accepts it up to about 880 levels and answers a 500 (RecursionError) beyond; '
+      + 'Ingot refuses it with a 400 before any recursive processing (api/body-guard.ts)',
+  },
+  {
+    step: /^hostile-input #\d+ › /, kind: 'deliberate', when: (r) => r.peer.status < 500 && ingotFault(/may not contain the NUL character/)(r),
+    reason: 'a NUL character in a body or query string: 21.4 on SQLite stores it (and fails with a 500 on PostgreSQL); '
+      + 'Ingot refuses it with a 400 on every database (api/body-guard.ts)',
+  },
+  {
     step: ANY, kind: 'deliberate',
     when: (r) => r.peer.status >= 500 && r.ingot.status >= 400 && r.ingot.status < 500,
     reason: 'policy (ironic-reference.md): 21.4 answers this client error with a 5xx (malformed JSON, JSON null body, '

@@ -27,7 +27,7 @@ const IRONIC_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?\+00:00$/;
 const UNORDERED_KEY = /(_interfaces|^hosts)$/;
 
 /** The comparison headers: exact value, or presence only. */
-const EXACT_HEADERS = ['location', 'x-openstack-ironic-api-minimum-version', 'x-openstack-ironic-api-maximum-version', 'x-openstack-ironic-api-version'];
+const EXACT_HEADERS = ['location', 'allow', 'x-openstack-ironic-api-minimum-version', 'x-openstack-ironic-api-maximum-version', 'x-openstack-ironic-api-version'];
 const PRESENCE_HEADERS = ['openstack-request-id'];
 
 export class Comparator {

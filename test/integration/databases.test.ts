@@ -2,7 +2,8 @@
  * The whole service on PostgreSQL and on MariaDB, as `ingot serve --db URL` runs it: a
  * fresh database per run, migrations, node create with traits, the lock (UPDATE … RETURNING
  * on PostgreSQL, UPDATE then read on MariaDB), enroll → manage → provide → deploy → active,
- * ports, lists with paging, a concurrent change refused with 409, and delete.
+ * ports, lists with paging, a concurrent change refused with 409, and delete; then input no
+ * database can hold (NUL characters) and over-deep JSON, each a 400 on every database.
  *
  * Each server is the one running on this machine (127.0.0.1:5432 trust, 127.0.0.1:3306
  * root without password). A server that does not answer skips its test with the reason.
@@ -12,6 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startHarness, waitState, type Harness } from '../support/api-harness.ts';
 import { NodeRepo } from '../../src/db/nodes.ts';
+import { hostileInput } from '../support/hostile-input.ts';
 
 const NAME = `ingot_it_${randomBytes(4).toString('hex')}`;
 
@@ -100,6 +102,7 @@ for (const connect of [postgres, mariadb]) {
     try {
       h = await startHarness({ db: t.url });
       await flow(h);
+      await hostileInput(h);
     } finally {
       await h?.close();
       await t.drop();

@@ -19,6 +19,7 @@ import { portgroupRoutes } from './portgroups.ts';
 import { chassisRoutes } from './chassis.ts';
 import { volumeRoutes } from './volume.ts';
 import { ramdiskRoutes } from './ramdisk.ts';
+import { nodeAttributeRoutes } from './node-attributes.ts';
 
 export const ROUTES: RouteModule[] = [
   rootRoutes,
@@ -40,4 +41,5 @@ export const ROUTES: RouteModule[] = [
   chassisRoutes,
   volumeRoutes,
   ramdiskRoutes,
+  nodeAttributeRoutes,
 ];

@@ -64,8 +64,9 @@ async function putTraits(req: FastifyRequest<P>, deps: ApiDeps, pathTrait: strin
   }
   validateTraitsBody(body);
   const traits = body !== null && typeof body === 'object' && 'traits' in body ? (body as { traits: string[] }).traits : undefined;
-  if ((trait && traits !== undefined) || !(trait || traits !== undefined)) throw new InvalidError(EXCLUSIVE);
+  // 21.4 retrieves the node before it checks that exactly one of trait / traits is given.
   const n = await loadNode(req, deps, req.params.ident);
+  if ((trait && traits !== undefined) || !(trait || traits !== undefined)) throw new InvalidError(EXCLUSIVE);
   if (trait) {
     if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) throw new InvalidError('No body should be provided when adding a trait');
     await deps.conductor.addTraits(n.id, [trait], false);

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
 import { InvalidError, NotAcceptableError, ConflictError, NotFoundError, IngotError } from '../../core/errors.ts';
-import { isUuidLike, canonicalUuid, isValidLogicalName, newUuid } from '../../core/ids.ts';
+import { isUuidLike, canonicalUuid, newUuid } from '../../core/ids.ts';
 import { INTERFACE_FIELDS, INTERFACE_KINDS, type Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import { UPDATE_ALLOWED_STATES } from '../../core/fsm.ts';
@@ -13,8 +13,10 @@ import { NODE_FIELD_VERSIONS } from '../../contracts/versions.ts';
 import { supports, publicUrl } from '../context.ts';
 import { ironicArgs } from '../params.ts';
 import { validate, pyRepr, type Schema } from '../schema.ts';
+import { plainSchemaError } from '../jsonschema.ts';
+import { NETWORK_DATA_DEFINITIONS, NETWORK_DATA_SCHEMA } from '../network-data-schema.ts';
 import { validatePatch, checkAllowedRoots, applyPatch, type PatchOp } from '../patch.ts';
-import { getNode } from '../lookup.ts';
+import { getNode, isValidNameAt } from '../lookup.ts';
 import { renderNodeJson, NODE_QUERY_FIELDS, type NodeViewContext } from '../views/node.ts';
 import { JsonText } from '../views/json-text.ts';
 import { RoutingError } from '../errors.ts';
@@ -41,13 +43,17 @@ export const NODE_SCHEMA: Schema = {
     deploy_interface: S_OR_NULL, description: { type: ['string', 'null'], maxLength: 4096 }, driver: { type: 'string' },
     driver_info: OBJ_OR_NULL, extra: OBJ_OR_NULL, inspect_interface: S_OR_NULL, instance_info: OBJ_OR_NULL,
     instance_uuid: S_OR_NULL, lessee: S_OR_NULL, management_interface: S_OR_NULL, maintenance: BOOLISH,
-    name: S_OR_NULL, network_data: OBJ_OR_NULL, network_interface: S_OR_NULL, owner: S_OR_NULL,
+    name: S_OR_NULL,
+    // null, {} or a document of Ironic's network-data schema (node_schema() embeds it).
+    network_data: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false }, NETWORK_DATA_SCHEMA] },
+    network_interface: S_OR_NULL, owner: S_OR_NULL,
     power_interface: S_OR_NULL, properties: OBJ_OR_NULL, raid_interface: S_OR_NULL, rescue_interface: S_OR_NULL,
     resource_class: { type: ['string', 'null'], maxLength: 80 }, retired: BOOLISH, retired_reason: S_OR_NULL,
     secure_boot: BOOLISH, shard: S_OR_NULL, storage_interface: S_OR_NULL, uuid: S_OR_NULL, vendor_interface: S_OR_NULL,
   },
   required: ['driver'],
   additionalProperties: false,
+  definitions: NETWORK_DATA_DEFINITIONS,
 };
 const NODE_PATCH_SCHEMA: Schema = {
   ...NODE_SCHEMA,
@@ -113,7 +119,7 @@ export { listNodes, type ListScope } from './nodes-list.ts';
 function checkNames(req: FastifyRequest, names: unknown[], msg: string): void {
   if (!supports(req, 'node_name')) throw new NotAcceptableError('Request not acceptable.');
   for (const name of names) {
-    if (!isValidLogicalName(name)) throw new InvalidError(msg.replace('%s', pyStr(name)));
+    if (!isValidNameAt(req, name)) throw new InvalidError(msg.replace('%s', pyStr(name)));
     if (RESERVED_NAMES.includes(name)) {
       throw new InvalidError(`The word "${name}" is reserved and can not be used as a node name. Reserved words are: ${RESERVED_NAMES.join(', ')}.`);
     }
@@ -231,6 +237,12 @@ async function patchNode(req: FastifyRequest, deps: ApiDeps, ident: string): Pro
   if (reset && !patchValues(ops, '/driver').length) throw new InvalidError("The reset_interfaces parameter can only be used when changing the node's driver.");
   const desc = patchValues(ops, '/description');
   if (desc.length && typeof desc[0] === 'string' && desc[0].length > 4096) throw new InvalidError('Cannot update node with description exceeding 4096 characters');
+  // validate_network_data: each value given for /network_data itself, against the bare
+  // network-data schema (the trailing space is 21.4's).
+  for (const nd of patchValues(ops, '/network_data')) {
+    const e = plainSchemaError(nd, NETWORK_DATA_SCHEMA);
+    if (e) throw new InvalidError(`Invalid network_data: ${e} `);
+  }
   const n = await getNode(req, deps.nodes, ident);
   // A node in maintenance may always drop its instance_uuid (exactly this one op).
   const onlyInstanceRemoval = n.maintenance && ops.length === 1 && ops[0]!.op === 'remove' && ops[0]!.path === '/instance_uuid' && Object.keys(ops[0]!).length === 2;

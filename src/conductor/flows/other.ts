@@ -6,16 +6,8 @@ import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
 import { portsChanged } from '../driver-context.ts';
-import { createHash, randomBytes } from 'node:crypto';
-
-/**
- * A salted SHA-512 of the rescue password in crypt(3) notation (`$6$salt$hash`). Only its
- * presence is visible (instance_info is masked in API answers); it is not crypt-compatible.
- */
-function hashPassword(password: string): string {
-  const salt = randomBytes(12).toString('base64url').slice(0, 16);
-  return `$6$${salt}$${createHash('sha512').update(salt + password).digest('base64')}`;
-}
+import { hashPassword } from '../../core/sha-crypt.ts';
+import { imageTypeUpdate } from '../image-type.ts';
 
 /**
  * What verify records besides power (Ironic's node_cache_vendor / node_cache_boot_mode):
@@ -89,42 +81,59 @@ export async function doInspect(deps: FlowDeps, task: Task): Promise<void> {
   }
 }
 
-/** Entered in `adopting`: take over a running instance without touching the disk. */
+/**
+ * Entered in `adopting`: take over a running instance without touching the disk. As 21.4:
+ * record the image type first (kept even if adoption fails), validate the boot interface
+ * only when the instance boots from the network (ramdisk deploy), then take over.
+ */
 export async function doAdopt(deps: FlowDeps, task: Task): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
   try {
-    await driver.boot.validate(handle.ctx);
+    const image = imageTypeUpdate(task.node.instance_info, task.node.driver_internal_info);
+    if (image) await task.save(image);
+    if (task.node.deploy_interface === 'ramdisk') await driver.boot.validate(handle.ctx);
     await driver.deploy.takeOver(handle.ctx);
     await handle.flush();
     await task.applyAndRelease('done');
   } catch (err) {
-    await failTask(deps, task, `Error while attempting to adopt node ${task.node.uuid}: ${messageOf(err)}.`, { event: 'fail', eventType: 'adopting' });
+    // 21.4 wipes the power state too: it is likely invalid.
+    await failTask(deps, task, `Error while attempting to adopt node ${task.node.uuid}: ${messageOf(err)}.`, { event: 'fail', eventType: 'adopting', extra: { power_state: null } });
   }
 }
 
 export async function doRescue(deps: FlowDeps, task: Task, password: string): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
   try {
-    // Ironic keeps the password and a crypt(3)-style hash of it (the one agents get) in
-    // instance_info; both are masked in API answers and dropped again on unrescue.
-    await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password, hashed_rescue_password: hashPassword(password) } });
+    // Ironic keeps the password and its crypt(3) hash (what the agent writes into the
+    // rescue system's /etc/shadow) in instance_info; both are masked in API answers.
+    const hashed = hashPassword(password, deps.config.rescuePasswordHashAlgorithm);
+    await task.save({ instance_info: { ...task.node.instance_info, rescue_password: password, hashed_rescue_password: hashed } });
     const r = await driver.rescue.rescue(handle.ctx);
     await handle.flush();
     await task.applyAndRelease(r === 'wait' ? 'wait' : 'done');
   } catch (err) {
-    await failTask(deps, task, `Failed to rescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'rescuing' });
+    // A failed rescue forgets the password (21.4: remove_node_rescue_password).
+    await failTask(deps, task, `Failed to rescue node ${task.node.uuid}: ${messageOf(err)}`,
+      { event: 'fail', eventType: 'rescuing', extra: { instance_info: withoutRescuePassword(task.node.instance_info) } });
   }
+}
+
+/** instance_info without the rescue password and its hash (21.4's remove_node_rescue_password). */
+export function withoutRescuePassword(ii: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...ii };
+  delete out.rescue_password;
+  delete out.hashed_rescue_password;
+  return out;
 }
 
 export async function doUnrescue(deps: FlowDeps, task: Task): Promise<void> {
   const { driver, handle } = await prepare(deps, task);
   try {
+    // The conductor leaves the rescue password in place: in 21.4 removing it is the rescue
+    // interface's clean_up (the agent's), which fake rescue does not do.
     await driver.rescue.unrescue(handle.ctx);
     await handle.flush();
-    const ii = { ...task.node.instance_info };
-    delete ii.rescue_password;
-    delete ii.hashed_rescue_password;
-    await task.applyAndRelease('done', { instance_info: ii });
+    await task.applyAndRelease('done');
   } catch (err) {
     await failTask(deps, task, `Failed to unrescue node ${task.node.uuid}: ${messageOf(err)}`, { event: 'fail', eventType: 'unrescuing' });
   }

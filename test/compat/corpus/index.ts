@@ -12,8 +12,10 @@ import { provisionMoreScenarios } from './provision-more.ts';
 import { resourceMoreScenarios } from './resources-more.ts';
 import { resourceProbeScenarios } from './resources-probe.ts';
 import { nodeProbeScenarios } from './nodes-probe.ts';
+import { apiAnswerScenarios } from './api-answers.ts';
 
 export const CORPUS: Scenario[] = [
   ...rootScenarios, ...nodeScenarios, ...nodeListScenarios, ...provisionScenarios, ...provisionMoreScenarios, ...portScenarios, ...resourceMoreScenarios,
   ...nodeSubresourceScenarios, ...miscScenarios, ...badInputScenarios, ...nodeProbeScenarios, ...resourceProbeScenarios,
+  ...apiAnswerScenarios,
 ];
