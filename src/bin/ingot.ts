@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startService } from './service.ts';
 import { registerClientCommands } from '../cli/commands.ts';
+import { registerSplitCommands } from './split-commands.ts';
 
 function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string }): Config {
   const over: Partial<Config> = {};
@@ -62,6 +63,7 @@ program.command('lab')
     process.on('SIGTERM', stop);
   });
 
+registerSplitCommands(program, configFrom);
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {

@@ -24,6 +24,11 @@ export interface FlowDeps {
   config: Config;
   logger: DriverLogger;
   host: string;
+  /**
+   * Whether this conductor owns a node per the hash ring (separate conductor processes).
+   * Periodic tasks skip the nodes it does not own; absent (`ingot serve`): it owns all.
+   */
+  ownsNode?: (node: { uuid: string; driver: string; conductor_group: string | null }) => boolean;
 }
 
 export async function prepare(deps: FlowDeps, task: Task): Promise<{ driver: ComposedDriver; handle: ContextHandle }> {
