@@ -51,5 +51,6 @@ ensure_apt() {
 }
 
 # What the real-client suites need: python-ironicclient's functional suite drives the
-# `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
-CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)
+# `openstack baremetal` / `baremetal` CLIs through tempest + stestr. python3-tooz: the hash
+# ring test (src/core/hash-ring.test.ts) compares Ingot's ring with the one Ironic uses.
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils python3-tooz)

@@ -3,8 +3,8 @@
  * that the same hosts and node UUIDs map the same way:
  *
  * - each host gets `partitions` points; the points of a host are the successive digests
- *   of one running hash that is fed the host name once per point (digest of h, of hh,
- *   of hhh, ...);
+ *   of one running hash seeded with the host name and fed it again once per point
+ *   (digest of hh, of hhh, of hhhh, ...);
  * - a key (a node UUID) lands on the first point strictly above its own digest, wrapping
  *   to the lowest point; that point's host owns it;
  * - with `replicas` > 1 the walk continues clockwise until that many distinct hosts are
@@ -27,7 +27,7 @@ export class HashRing {
     this.hosts = new Set(hosts);
     const byPoint = new Map<string, string>();
     for (const host of [...this.hosts].sort()) {
-      const running = createHash(algorithm);
+      const running = createHash(algorithm).update(host, 'utf8');
       for (let i = 0; i < partitions; i++) {
         running.update(host, 'utf8');
         byPoint.set(running.copy().digest('hex'), host);
