@@ -29,6 +29,12 @@ export interface RemoteConductorOptions {
 
 let nextId = 1;
 
+/** Methods that change nothing, so that asking another conductor is always safe. */
+const READ_ONLY = new Set<RemoteMethod>(['listDrivers', 'getDriver', 'driverProperties', 'raidLogicalDiskProperties', 'resolveInterfaces', 'checkInterface', 'driverVendorPassthruMethods']);
+
+/** The conductor could not be reached or did not answer (a 503). */
+class TransportError extends UnavailableError {}
+
 class RemoteConductorImpl {
   /** No single conductor stands behind the API process. */
   readonly hostname = '';
@@ -49,14 +55,14 @@ class RemoteConductorImpl {
 
   async checkTopic(node: RingKey): Promise<void> { await this.opts.ring.ownerOf(node, 400); }
 
-  /** Pick the conductor for a call. */
-  private async target(method: RemoteMethod, args: unknown[]): Promise<ActiveConductor> {
+  /** The conductors that may answer a call, the preferred one first. */
+  private async targets(method: RemoteMethod, args: unknown[]): Promise<ActiveConductor[]> {
     const route = ROUTES[method];
     const ring = this.opts.ring;
     if (route.kind === 'node') {
       const owner = await ring.ownerOf(await route.node(this.opts.db, args), route.noHostStatus ?? 404);
       const c = await ring.conductor(owner);
-      if (c) return c;
+      if (c) return [c];
       throw new UnavailableError(`Conductor ${owner} has just left; please retry.`);
     }
     const driver = route.kind === 'driver' ? String(args[0]) : undefined;
@@ -65,13 +71,24 @@ class RemoteConductorImpl {
       if (driver !== undefined) throw new NotFoundError(`Could not find the following driver(s) or hardware type(s): ${driver}.`);
       throw new IngotError('Unavailable', 'Resource temporarily unavailable, please retry.', { retryable: true });
     }
-    return hosts[Math.floor(Math.random() * hosts.length)]!;
+    const start = Math.floor(Math.random() * hosts.length);
+    return [...hosts.slice(start), ...hosts.slice(0, start)];
   }
 
   async call(method: RemoteMethod, args: unknown[]): Promise<unknown> {
-    const c = await this.target(method, args);
-    if (!c.rpcAddress) throw new UnavailableError(`Conductor ${c.hostname} has not published its RPC address yet; please retry.`);
-    return this.post(c, method, args);
+    const candidates = await this.targets(method, args);
+    // Driver questions change nothing: when the conductor picked does not answer (it may
+    // have died moments ago), the next one is asked. Other calls go to one conductor only.
+    const tries = READ_ONLY.has(method) ? candidates : candidates.slice(0, 1);
+    let last: unknown;
+    for (const c of tries) {
+      if (!c.rpcAddress) { last = new UnavailableError(`Conductor ${c.hostname} has not published its RPC address yet; please retry.`); continue; }
+      try { return await this.post(c, method, args); } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        last = err;
+      }
+    }
+    throw last;
   }
 
   private post(c: ActiveConductor, method: string, args: unknown[]): Promise<unknown> {
@@ -108,7 +125,7 @@ class RemoteConductorImpl {
       });
       const timer = setTimeout(() => {
         req.destroy();
-        finish(new UnavailableError(`Conductor ${c.hostname} (${c.rpcAddress}) did not answer ${method} within ${timeoutS} s (INGOT_JSON_RPC_TIMEOUT); please retry.`));
+        finish(new TransportError(`Conductor ${c.hostname} (${c.rpcAddress}) did not answer ${method} within ${timeoutS} s (INGOT_JSON_RPC_TIMEOUT); please retry.`));
       }, timeoutS * 1000);
       req.on('error', (err) => finish(this.transportError(c, method, err)));
       req.end(body);
@@ -118,7 +135,7 @@ class RemoteConductorImpl {
   private transportError(c: ActiveConductor, method: string, err: Error): IngotError {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') this.opts.ring.reset();
-    return new UnavailableError(`Conductor ${c.hostname} (${c.rpcAddress}) could not be reached for ${method}: ${code ?? err.message}; please retry.`);
+    return new TransportError(`Conductor ${c.hostname} (${c.rpcAddress}) could not be reached for ${method}: ${code ?? err.message}; please retry.`);
   }
 
   /** Hosts of each hardware type: every live conductor that has it, in any group. */
