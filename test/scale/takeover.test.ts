@@ -123,15 +123,21 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
     const ownedByVictim = new Set([...before.values()].filter((r) => r.conductor === 'c2').map((r) => r.uuid));
     assert.ok(ownedByVictim.size > 0, 'the ring gave c2 no node');
 
+    let unsettled: Row[] = [];
     const settled = await until('every node stable and unlocked', DEADLINE_S * 1000, async () => {
       const rows = await listAll(api);
-      return rows.every((r) => STABLE.has(r.provision_state) && r.reservation === null && r.conductor !== 'c2' && r.conductor !== null);
+      unsettled = rows.filter((r) => !(STABLE.has(r.provision_state) && r.reservation === null && r.conductor !== 'c2' && r.conductor !== null));
+      return unsettled.length === 0;
+    }).catch((err: Error) => {
+      const sample = unsettled.slice(0, 5).map((r) => `${r.uuid} ${r.provision_state} reservation=${r.reservation} conductor=${r.conductor}`);
+      throw new Error(`${err.message}: ${unsettled.length} nodes not settled, e.g.\n${sample.join('\n')}`);
     });
     const activeOfVictim = deployed.filter((u) => ownedByVictim.has(u));
-    await until('the dead conductor\'s active nodes taken over', 60_000, async () => {
-      const rows = await db.query(`SELECT uuid, conductor_affinity FROM nodes WHERE provision_state = 'active'`);
-      const aff = new Map(rows.map((r) => [r.uuid as string, r.conductor_affinity as string | null]));
-      return activeOfVictim.every((u) => aff.get(u) === 'c1' || aff.get(u) === 'c3');
+    // Every active node ends with a survivor for affinity (taken over, or claimed after its
+    // deploy), and then nothing holds a lock any more.
+    await until('active nodes taken over by the survivors, no lock held', 60_000, async () => {
+      const open = await db.query(`SELECT count(*) AS n FROM nodes WHERE (provision_state = 'active' AND (conductor_affinity IS NULL OR conductor_affinity NOT IN ('c1', 'c3'))) OR reservation IS NOT NULL`);
+      return Number(open[0]!.n) === 0;
     });
     stop = true;
     await poller;
