@@ -96,6 +96,16 @@ export class Cluster {
     return url;
   }
 
+  /** `ingot serve` on the same database: the one-process figures beside the split ones. */
+  async serve(name: string): Promise<string> {
+    const port = await freePort();
+    const p = this.spawn(name, ['serve', '--host', '127.0.0.1', '--port', String(port), '--db', this.db.url]);
+    const url = `http://127.0.0.1:${port}`;
+    await this.until(p, async () => (await fetch(`${url}/`).catch(() => null))?.status === 200, 'answer GET /');
+    this.apis.push(url);
+    return url;
+  }
+
   private async until(p: Proc, ok: () => boolean | Promise<boolean>, what: string, ms = 120_000): Promise<void> {
     const end = Date.now() + ms;
     let dead = false;

@@ -128,9 +128,10 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
       const rows = await listAll(api);
       unsettled = rows.filter((r) => !(STABLE.has(r.provision_state) && r.reservation === null && r.conductor !== 'c2' && r.conductor !== null));
       return unsettled.length === 0;
-    }).catch((err: Error) => {
-      const sample = unsettled.slice(0, 5).map((r) => `${r.uuid} ${r.provision_state} reservation=${r.reservation} conductor=${r.conductor}`);
-      throw new Error(`${err.message}: ${unsettled.length} nodes not settled, e.g.\n${sample.join('\n')}`);
+    }).catch(async (err: Error) => {
+      const sample = unsettled.slice(0, 5).map((r) => `${r.uuid} ${r.provision_state} reservation=${r.reservation} conductor=${r.conductor} last_error=${r.last_error}`);
+      const h = unsettled[0] ? (await call(api, 'GET', `/v1/nodes/${unsettled[0].uuid}/history?detail=true`)).text : '';
+      throw new Error(`${err.message}: ${unsettled.length} nodes not settled, e.g.\n${sample.join('\n')}\nhistory of the first: ${h}`);
     });
     const activeOfVictim = deployed.filter((u) => ownedByVictim.has(u));
     // Every active node ends with a survivor for affinity (taken over, or claimed after its
