@@ -25,6 +25,8 @@ const RAMDISK_PURPOSE: Record<string, 'deploy' | 'clean' | 'rescue' | 'inspect'>
   [S.DEPLOYWAIT]: 'deploy', [S.CLEAN_WAIT]: 'clean', [S.RESCUEWAIT]: 'rescue', [S.INSPECT_WAIT]: 'inspect',
 };
 const TAKEN_OVER_STATES = [S.ACTIVE, ...Object.keys(RAMDISK_PURPOSE)] as string[];
+/** Nodes taken over at once (Ironic's [conductor] periodic_max_workers default). */
+const PARALLEL = 8;
 
 export class Takeover {
   private timer: NodeJS.Timeout | null = null;
@@ -61,14 +63,18 @@ export class Takeover {
       .where('provision_state', 'in', TAKEN_OVER_STATES)
       .where((eb) => eb.or([eb('conductor_affinity', 'is', null), eb('conductor_affinity', '!=', host)]))
       .execute();
+    const inherited: { id: number; from: string }[] = [];
     for (const r of rows) {
       if (!owns(r)) continue;
       if (r.conductor_affinity === null) {
         await db.updateTable('nodes').set({ conductor_affinity: host }).where('id', '=', r.id).where('conductor_affinity', 'is', null).execute();
-        continue;
-      }
-      await this.takeOver(r.id, r.conductor_affinity);
+      } else inherited.push({ id: r.id, from: r.conductor_affinity });
     }
+    // Several at a time, as Ironic spawns a worker per node (periodic_max_workers, 8).
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, inherited.length) }, async () => {
+      while (next < inherited.length) { const n = inherited[next++]!; await this.takeOver(n.id, n.from); }
+    }));
   }
 
   private async takeOver(nodeId: number, previous: string): Promise<void> {
