@@ -136,7 +136,7 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
     const activeOfVictim = deployed.filter((u) => ownedByVictim.has(u));
     // Every active node ends with a survivor for affinity (taken over, or claimed after its
     // deploy), and then nothing holds a lock any more.
-    await until('active nodes taken over by the survivors, no lock held', 60_000, async () => {
+    await until('active nodes taken over by the survivors, no lock held', 120_000, async () => {
       const open = await db.query(`SELECT count(*) AS n FROM nodes WHERE (provision_state = 'active' AND (conductor_affinity IS NULL OR conductor_affinity NOT IN ('c1', 'c3'))) OR reservation IS NOT NULL`);
       return Number(open[0]!.n) === 0;
     });
