@@ -76,6 +76,7 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
   const db = await make();
   if (typeof db === 'string') { t.skip(db); return; }
   const cluster = new Cluster(db, ENV);
+  let stop = false;
   try {
     const conductors = await Promise.all(['c1', 'c2', 'c3'].map((n) => cluster.conductor(n)));
     const api = await cluster.api('api');
@@ -95,7 +96,6 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
       Number((await db.query(`SELECT count(*) AS n FROM nodes WHERE provision_state = 'active' AND conductor_affinity IS NULL`))[0]!.n) === 0);
 
     // The API answers throughout: reads, and writes that need the owning conductor.
-    let stop = false;
     const failures: string[] = [];
     let requests = 0;
     const poller = (async () => {
@@ -168,6 +168,7 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`);
   } finally {
+    stop = true;
     await cluster.close();
   }
 }
