@@ -16,6 +16,10 @@
 #                             port is picked if these are taken; never touches a peer
 #                             already running elsewhere, e.g. on 6390/8099)
 #   MEM_NODES=10000 MEM_CONCURRENCY=16 MEM_TARGET_MB=250   memory benchmark (MEM_NODES=0 skips)
+#   SCALE_NODES=10000 SCALE_CONDUCTORS=3   scale-out benchmark on PostgreSQL (bench/scale.ts):
+#                             `ingot serve` and `ingot api` + SCALE_CONDUCTORS conductors, same
+#                             workload, side by side (SCALE_NODES=0 skips)
+#   SCALE_MARIADB_TAKEOVER=1  the takeover test (test/scale/takeover.test.ts) on MariaDB (0 skips)
 #   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
 #                             functions; profiles stay in bench/results/profiles/ (git-ignored)
 #
@@ -136,6 +140,20 @@ if [ "${MEM_NODES:-10000}" -gt 0 ]; then
     MEM_JSON=$RES/$STAMP-memory.json
   fi
   stop_ingot
+fi
+
+# ----------------------------------------------------------- scale-out ------
+if [ "${SCALE_NODES:-10000}" -gt 0 ]; then
+  for mode in serve split; do
+    log "scale-out: ${SCALE_NODES:-10000} nodes, $mode, on PostgreSQL (bench/scale.ts)"
+    node --import tsx bench/scale.ts --mode "$mode" --nodes "${SCALE_NODES:-10000}" --conductors "${SCALE_CONDUCTORS:-3}" \
+      --out "$RES/$STAMP-scale-$mode.json" 2>&1 | sed 's/^/  /'
+  done
+fi
+if [ "${SCALE_MARIADB_TAKEOVER:-1}" = 1 ]; then
+  log "scale-out: takeover after kill -9 on MariaDB (test/scale/takeover.test.ts)"
+  INGOT_SCALE_MARIADB=1 node --import tsx --test --test-name-pattern MariaDB test/scale/takeover.test.ts 2>&1 \
+    | grep -E '^(ok|not ok|# (MariaDB|pass|fail))' | sed 's/^/  /'
 fi
 
 # ------------------------------------------------------------- summary ------

@@ -26,6 +26,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[] | '*'>> = {
   inspector: ['core', 'db'],
   conductor: ['core', 'contracts', 'config', 'db', 'drivers', 'inspector'],
   api: ['core', 'contracts', 'config', 'db'],
+  rpc: ['core', 'contracts', 'config', 'db'],
   agent: ['core', 'contracts'],
   client: ['core', 'contracts'],
   cli: ['client', 'core'],

@@ -10,6 +10,8 @@
 #   functional  python-ironicclient's functional suite (108 tests, the real `baremetal`
 #               and `openstack baremetal` CLIs) against a live `ingot serve`
 #   cli         ../shared/peer/ironic/verify_cli.sh against the same server
+#   functional-split  the same functional suite against `ingot api` + two `ingot conductor`
+#               processes on a fresh PostgreSQL database (127.0.0.1:5432, user postgres)
 #
 # The last two need ../shared (beside the project root); without it they are reported
 # as skipped. The server runs on a free port with a fresh data dir and is stopped on exit.
@@ -32,15 +34,18 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/deps.sh"
 # shellcheck source=lib/ingot.sh
 . "$HERE/lib/ingot.sh"
+# shellcheck source=lib/split.sh
+. "$HERE/lib/split.sh"
 cd "$INGOT_ROOT"
 
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(typecheck imports unit netboot functional cli)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(typecheck imports unit netboot functional cli functional-split)
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ingot-test.XXXXXX")
 cleanup() {
   stop_ingot
+  stop_split
   if [ "${KEEP_TEST_DIR:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -72,7 +77,7 @@ if wants unit; then
   fi
 fi
 HAVE_CLIENTS=0
-if wants functional || wants cli; then
+if wants functional || wants cli || wants functional-split; then
   if [ ! -d "$PEER_DIR" ]; then
     log "no $PEER_DIR: the real-client suites will be skipped"
   elif ensure_apt "${CLIENT_TEST_PACKAGES[@]}"; then
@@ -204,6 +209,46 @@ if wants functional || wants cli; then
   else
     wants functional && record functional 0 1 "the client packages could not be installed"
     wants cli && record cli 0 1 "the client packages could not be installed"
+  fi
+fi
+
+# -------------------------------------------------------- functional-split ---
+if wants functional-split; then
+  if [ $HAVE_CLIENTS -eq 1 ]; then
+    PORT=$(free_port)
+    log "starting ingot api + 2 ingot conductor on PostgreSQL, API port $PORT (logs in $WORK/split)"
+    if ! start_split "$PORT" "$WORK/split"; then
+      record functional-split 0 1 "the API + 2 conductors did not start (PostgreSQL at 127.0.0.1:5432 needed)"
+    else
+      echo "== functional-split: python-ironicclient functional suite against $SPLIT_URL (1 API + 2 conductors)"
+      t=$SECONDS
+      CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional-split timeout -k 10 "${FUNCTIONAL_TIMEOUT:-1800}" \
+        bash "$PEER_DIR/run_client_functional.sh" "$SPLIT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
+      rc=$?
+      flog=$WORK/functional-split/run.log
+      p=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. ok$' "$flog" 2>/dev/null)
+      f=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. FAILED$' "$flog" 2>/dev/null)
+      k=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. SKIPPED' "$flog" 2>/dev/null)
+      p=${p:-0}; f=${f:-0}; SKIPPED=$((SKIPPED + ${k:-0}))
+      note=""
+      if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        note=", TIMED OUT after ${FUNCTIONAL_TIMEOUT:-1800}s"; f=$((f + 1))
+      elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        note=", runner exit code $rc"; f=1
+      fi
+      if [ -s "$flog" ] && grep -qE '\.\.\. FAILED$' "$flog"; then
+        echo "failing functional-split tests (id: cause):"
+        node --import tsx test/functional/failures.ts "$flog"
+        echo "server errors logged by the split deployment (first 20):"
+        grep -hE '"level":(50|60)' "$WORK"/split/*.log | head -n 20 | cut -c1-400
+      fi
+      record functional-split "$p" "$f" "$p passed, $f failed, ${k:-0} skipped$note ($(elapsed_since $t))"
+      stop_split
+    fi
+  elif [ $HAVE_CLIENTS -eq 0 ]; then
+    skip functional-split "needs $PEER_DIR (../shared beside the project)"
+  else
+    record functional-split 0 1 "the client packages could not be installed"
   fi
 fi
 

@@ -55,8 +55,9 @@ ensure_apt() {
 # templates in the tests, sgdisk for the lab tests; sfdisk comes with util-linux.
 BOOT_ISO_PACKAGES=(xorriso mtools dosfstools isolinux syslinux-common grub-efi-amd64-signed python3-jinja2 gdisk)
 # What the real-client suites need: python-ironicclient's functional suite drives the
-# `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
-CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool python3-pyghmi socat qemu-utils openssl)
+# `openstack baremetal` / `baremetal` CLIs through tempest + stestr. python3-tooz: the hash
+# ring test (src/core/hash-ring.test.ts) compares Ingot's ring with the one Ironic uses.
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool python3-pyghmi socat qemu-utils openssl python3-tooz)
 # `ingot agent` and its tests: sgdisk (gdisk), parted, sfdisk (fdisk), wipefs/blkid/fallocate (util-linux), dmidecode,
 # openssl (auto-TLS, rescue password hashes), xorriso (config drive ISOs in tests), mkfs.ext4 (e2fsprogs, erase tests).
 CLIENT_TEST_PACKAGES+=(gdisk parted fdisk util-linux dmidecode openssl xorriso e2fsprogs)

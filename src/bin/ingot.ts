@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { startService } from './service.ts';
 import { registerClientCommands } from '../cli/commands.ts';
 import { registerNetbootCommands } from './netboot-commands.ts';
+import { registerSplitCommands } from './split-commands.ts';
 
 function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string }): Config {
   const over: Partial<Config> = {};
@@ -134,6 +135,7 @@ program.command('agent')
   });
 
 registerNetbootCommands(program, configFrom);
+registerSplitCommands(program, configFrom);
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {

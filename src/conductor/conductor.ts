@@ -40,6 +40,8 @@ export interface ConductorOptions {
   logger: DriverLogger;
   /** Lock retry interval override (tests). */
   lockIntervalMs?: number;
+  /** Hash-ring ownership for periodic tasks (`ingot conductor`); see FlowDeps.ownsNode. */
+  ownsNode?: FlowDeps['ownsNode'];
 }
 
 export class Conductor implements ConductorApi {
@@ -56,6 +58,7 @@ export class Conductor implements ConductorApi {
       db: opts.db, nodes, history: new HistoryRepo(opts.db), registry: opts.registry,
       tasks: new TaskManager(nodes, this.hostname, opts.lockIntervalMs === undefined ? {} : { intervalMs: opts.lockIntervalMs }),
       workers, config: opts.config, logger: opts.logger, host: this.hostname, jobs: new Map(),
+      ...(opts.ownsNode ? { ownsNode: opts.ownsNode } : {}),
     };
     this.periodics = new Periodics(this.deps);
   }

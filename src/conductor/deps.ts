@@ -26,6 +26,11 @@ export interface FlowDeps {
   host: string;
   /** The tasks whose jobs run in this process's worker pool, by node id. */
   jobs: Map<number, Task>;
+  /**
+   * Whether this conductor owns a node per the hash ring (separate conductor processes).
+   * Periodic tasks skip the nodes it does not own; absent (`ingot serve`): it owns all.
+   */
+  ownsNode?: (node: { uuid: string; driver: string; conductor_group: string | null }) => boolean;
 }
 
 export async function prepare(deps: FlowDeps, task: Task): Promise<{ driver: ComposedDriver; handle: ContextHandle }> {

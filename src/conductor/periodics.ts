@@ -19,6 +19,10 @@ export class Periodics {
   readonly power: PowerSync;
   constructor(private readonly deps: FlowDeps) { this.power = new PowerSync(deps); }
 
+  /** The hash-ring filter: only this conductor's nodes (all of them without a ring). */
+  private readonly owned = (n: { uuid: string; driver: string; conductor_group: string | null }): boolean =>
+    this.deps.ownsNode ? this.deps.ownsNode(n) : true;
+
   async register(): Promise<void> {
     const { db, host, config, registry } = this.deps;
     const now = isoNow();
@@ -127,9 +131,9 @@ export class Periodics {
     for (const [state, timeout, eventType] of limits) {
       if (timeout <= 0) continue;
       const cutoff = toIronicTime(new Date(Date.now() - timeout * 1000));
-      const rows = await this.deps.db.selectFrom('nodes').select(['id']).where('provision_state', '=', state)
+      const rows = await this.deps.db.selectFrom('nodes').select(['id', 'uuid', 'driver', 'conductor_group']).where('provision_state', '=', state)
         .where('reservation', 'is', null).where('provision_updated_at', '<', cutoff).execute();
-      for (const { id } of rows) {
+      for (const { id } of rows.filter(this.owned)) {
         try {
           const task = await this.deps.tasks.acquire(id, 'timeout', { attempts: 1 });
           try {

@@ -87,6 +87,11 @@ export class PowerSync {
   private readonly slots: Semaphore;
   constructor(private readonly deps: FlowDeps) { this.slots = new Semaphore(deps.config.syncPowerStateWorkers); }
 
+  /** Nodes of this conductor per the hash ring (all of them in `ingot serve`). */
+  private owns(n: { uuid: string; driver: string; conductor_group: string | null }): boolean {
+    return this.deps.ownsNode ? this.deps.ownsNode(n) : true;
+  }
+
   /**
    * One round over every node not in maintenance and not reserved, waiting for every check
    * (tests, runOnce). The periodic task calls `dispatch` instead.
@@ -101,9 +106,9 @@ export class PowerSync {
    * one worker and never delays the next round.
    */
   async dispatch(): Promise<{ done: Promise<void> }> {
-    const rows = await this.deps.db.selectFrom('nodes').select('id')
+    const rows = await this.deps.db.selectFrom('nodes').select(['id', 'uuid', 'driver', 'conductor_group'])
       .where('reservation', 'is', null).where('maintenance', '=', 0).execute();
-    const ids = rows.map((r) => r.id).filter((id) => !this.checking.has(id))
+    const ids = rows.filter((r) => this.owns(r)).map((r) => r.id).filter((id) => !this.checking.has(id))
       .sort((a, b) => (this.failures.get(b) ?? 0) - (this.failures.get(a) ?? 0));
     const started: Promise<void>[] = [];
     for (const id of ids) {
@@ -218,9 +223,9 @@ export class PowerSync {
 
   /** _power_failure_recovery: one round over nodes in maintenance for a power failure. */
   async recoverAll(): Promise<void> {
-    const rows = await this.deps.db.selectFrom('nodes').select('id').where('reservation', 'is', null)
+    const rows = await this.deps.db.selectFrom('nodes').select(['id', 'uuid', 'driver', 'conductor_group']).where('reservation', 'is', null)
       .where('maintenance', '=', 1).where('fault', '=', POWER_FAILURE).execute();
-    await eachBounded(rows.map((r) => r.id), this.deps.config.syncPowerStateWorkers, async (id) => {
+    await eachBounded(rows.filter((r) => this.owns(r)).map((r) => r.id), this.deps.config.syncPowerStateWorkers, async (id) => {
       try { await this.recoverOne(id); } catch (err) { this.deps.logger.debug({ node: id, err: messageOf(err) }, 'power failure recovery: still failing'); }
     });
   }

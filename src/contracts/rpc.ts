@@ -1,7 +1,8 @@
 /**
  * API ↔ conductor contract. The API never drives hardware or the state machine itself;
- * it calls these methods. In `ingot serve` they run in-process; a later split runs them
- * over HTTP JSON-RPC with the same shapes (plain JSON in, plain JSON out).
+ * it calls these methods. In `ingot serve` they run in-process; `ingot api` calls them on
+ * the owning `ingot conductor` over JSON-RPC with the same shapes (plain JSON in, plain
+ * JSON out; see rpc/).
  *
  * Errors: methods throw `IngotError`s (core/errors) whose `code` the API maps to HTTP.
  * Methods that start work return once the work is accepted (state advanced, lock held
@@ -39,9 +40,25 @@ export interface ValidationResult {
   [kind: string]: { result: boolean; reason?: string };
 }
 
+/** What places a node on the hash ring: its UUID, driver and conductor group. */
+export interface RingKey { uuid: string; driver: string; conductor_group: string | null }
+
 export interface ConductorApi {
   /** Hostname of the conductor (for `reservation`/`conductor` fields). */
   readonly hostname: string;
+
+  // --- scale-out (present on the RPC client of `ingot api`; absent in `ingot serve`) ---
+  /**
+   * The conductor that owns a node per the hash ring, from the ring cached in this
+   * process (no I/O); null when no live conductor serves the node's driver and group.
+   * Absent: `hostname` owns every node.
+   */
+  conductorFor?(node: RingKey): string | null;
+  /**
+   * Ironic's get_topic_for before a node is created or moved to another driver or group:
+   * 400 "No valid host was found. Reason: …" when no live conductor serves them.
+   */
+  checkTopic?(node: RingKey): Promise<void>;
 
   // --- drivers -----------------------------------------------------------------
   listDrivers(): Promise<DriverDetail[]>;

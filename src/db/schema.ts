@@ -127,6 +127,8 @@ export interface ConductorsTable {
   created_at: string;
   /** Heartbeat: refreshed periodically; `alive` = updated_at newer than heartbeat_timeout. */
   updated_at: string | null;
+  /** JSON-RPC listener (`http(s)://host:port`) of a separate conductor process; null in `ingot serve`. */
+  rpc_address: string | null;
 }
 
 export interface NodeHistoryTable {

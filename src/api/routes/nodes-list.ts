@@ -113,8 +113,12 @@ export async function listNodes(req: FastifyRequest, deps: ApiDeps, detail: bool
   }
   const f = await filtersOf(deps, q, scope);
   const page = await deps.nodes.listRows(f, { limit, marker, sortKey, sortDir });
-  const nodes = q.conductor !== undefined && q.conductor !== deps.conductor.hostname ? [] : page.rows;
   const col = (name: string) => page.columns.get(name) ?? -1;
+  // As Ironic's _filter_by_conductor: the page is filtered after it is read.
+  const owner = (r: unknown[]) => (deps.conductor.conductorFor
+    ? deps.conductor.conductorFor({ uuid: r[col('uuid')] as string, driver: r[col('driver')] as string, conductor_group: r[col('conductor_group')] as string | null })
+    : deps.conductor.hostname);
+  const nodes = q.conductor === undefined ? page.rows : page.rows.filter((r) => owner(r) === q.conductor);
   const [idAt, uuidAt, chassisAt, allocationAt] = [col('id'), col('uuid'), col('chassis_id'), col('allocation_id')];
   const [c, a] = await refMaps(deps, nodes.map((r) => ({ chassis_id: r[chassisAt] as number | null, allocation_id: r[allocationAt] as number | null })));
   const ctx = viewContext(req, deps, c, a);

@@ -67,7 +67,7 @@ export function viewContext(req: FastifyRequest, deps: ApiDeps, chassis: Map<num
     base: publicUrl(req, deps.config.publicUrl),
     chassisUuid: (id) => (id === null ? null : chassis.get(id) ?? null),
     allocationUuid: (id) => (id === null ? null : allocations.get(id) ?? null),
-    conductorFor: () => deps.conductor.hostname,
+    conductorFor: (n) => (deps.conductor.conductorFor ? deps.conductor.conductorFor(n) : deps.conductor.hostname),
   };
 }
 
@@ -129,6 +129,8 @@ function checkNames(req: FastifyRequest, names: unknown[], msg: string): void {
 /** get_topic_for: the node's driver must be served by a conductor of its group. */
 async function checkTopic(deps: ApiDeps, driver: string, group: string | null | undefined): Promise<void> {
   const g = group ?? '';
+  // Separate conductors: the hash ring answers (uuid plays no part in the check).
+  if (deps.conductor.checkTopic) return deps.conductor.checkTopic({ uuid: '', driver, conductor_group: g });
   let ok = g.toLowerCase() === deps.config.conductorGroup.toLowerCase();
   if (ok) {
     try { await deps.conductor.getDriver(driver); } catch (e) {

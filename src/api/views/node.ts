@@ -18,8 +18,8 @@ export interface NodeViewContext {
   base: string;
   chassisUuid: (id: number | null) => string | null;
   allocationUuid: (id: number | null) => string | null;
-  /** The conductor shown for the nodes (one conductor today; a hash ring later). */
-  conductorFor: () => string | null;
+  /** The conductor that owns a node (its `conductor` field): the hash ring's answer. */
+  conductorFor: (node: { uuid: string; driver: string; conductor_group: string | null }) => string | null;
 }
 
 /**
@@ -169,7 +169,8 @@ export function nodeRenderer(ctx: NodeViewContext, fields?: readonly string[], c
   const uuidAt = at('uuid');
   const chassisAt = at('chassis_id');
   const allocationAt = at('allocation_id');
-  const conductor = p.conductor ? `,"conductor":${str(ctx.conductorFor())}` : '';
+  const driverAt = at('driver');
+  const groupAt = at('conductor_group');
   const base = JSON.stringify(ctx.base).slice(1, -1);
   return (n, traits) => {
     const src = n as Readonly<Record<string | number, unknown>>;
@@ -195,7 +196,8 @@ export function nodeRenderer(ctx: NodeViewContext, fields?: readonly string[], c
       out += sep + prefix + text;
       sep = ',';
     }
-    out += `${sep}"links":${linksText(base, `nodes/${uuid}`)}${conductor}`;
+    out += `${sep}"links":${linksText(base, `nodes/${uuid}`)}`;
+    if (p.conductor) out += `,"conductor":${str(ctx.conductorFor({ uuid, driver: src[driverAt] as string, conductor_group: src[groupAt] as string | null }))}`;
     if (p.allocation) out += `,"allocation_uuid":${str(ctx.allocationUuid(src[allocationAt] as number | null))}`;
     if (p.chassis) out += `,"chassis_uuid":${str(ctx.chassisUuid(src[chassisAt] as number | null))}`;
     for (const s of p.subs) out += `,"${s}":${linksText(base, `nodes/${uuid}/${s}`)}`;
