@@ -13,6 +13,7 @@ import { builtinFactories } from '../drivers/implementations.ts';
 import { RedfishConnectionCache } from '../drivers/redfish/index.ts';
 import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
+import { startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
 
 export interface Service {
   db: Db;
@@ -20,6 +21,8 @@ export interface Service {
   api: FastifyInstance;
   /** Base URL the API listens on (after listen). */
   url: string;
+  /** The built-in inspector and its API (ironic-inspector's, port 5050 by default). */
+  inspector: InspectorRuntime;
   close(): Promise<void>;
 }
 
@@ -28,7 +31,8 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const db = await openDb(config.db);
   logger.info({ db: redactUrl(config.db), dialect: db.dialect }, 'database ready');
   const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
+  let inspectorCallback = config.inspector.callbackUrl ?? '';
+  const registry = new DriverRegistry(config.drivers, withInspectorInspect(builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }), config, () => inspectorCallback));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
@@ -42,9 +46,12 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   } else {
     await api.ready();
   }
+  const inspector = await startInspector(config, db.kysely, conductor.deps, logger, { listen: opts.listen !== false, periodics: opts.periodics !== false });
+  if (!inspectorCallback && inspector.url) inspectorCallback = `${inspector.url.replace('//0.0.0.0:', '//127.0.0.1:')}/v1/continue`;
   return {
-    db, conductor, api, url,
+    db, conductor, api, url, inspector,
     async close() {
+      await inspector.close();
       await api.close();
       await conductor.stop();
       await redfishConnections.close();

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
+import { loadInspectorConfig, type InspectorConfig } from './inspector.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
 import type { DriverConfig } from '../core/driver-config.ts';
@@ -100,6 +101,8 @@ export interface Config {
   httpPort: number;
   /** Base URL at which `httpRoot` is reached (Ironic `[deploy] http_url`). Default `http://<host>:<httpPort>`. */
   httpUrl?: string;
+  /** The built-in inspector (ironic-inspector's options; see config/inspector.ts). */
+  inspector: InspectorConfig;
 }
 
 /**
@@ -185,8 +188,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRoot: env.INGOT_HTTP_ROOT ?? join(dataDir, 'httpboot'),
     httpPort: num(env.INGOT_HTTP_PORT, 8080),
     httpUrl: env.INGOT_HTTP_URL,
+    inspector: loadInspectorConfig(env),
   };
   const merged = { ...base, ...over };
+  // The inspector API takes 5050 beside the default API port; beside any other API port
+  // (tests, several services on one host) a free port unless INGOT_INSPECTOR_PORT says.
+  if (!env.INGOT_INSPECTOR_PORT && !over.inspector && merged.port !== 6385) merged.inspector = { ...merged.inspector, port: 0 };
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
   return merged;
 }

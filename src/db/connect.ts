@@ -10,6 +10,7 @@ import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, Compile
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_drop_write_hot_indexes.ts';
+import * as m003 from './migrations/003_inspector.ts';
 import type { Dialect } from './migrations/001_initial.ts';
 
 export type { Dialect };
@@ -24,6 +25,7 @@ export interface Db {
 const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<void> }> = {
   '001_initial': m001,
   '002_drop_write_hot_indexes': m002,
+  '003_inspector': m003,
 };
 
 class Provider implements MigrationProvider {
