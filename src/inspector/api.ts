@@ -108,7 +108,7 @@ export function buildInspectorApi(inspector: Inspector, opts: InspectorApiOption
   });
   app.get<{ Params: { node: string } }>('/v1/introspection/:node', async (req) => {
     const uuid = await inspector.nodeUuid(req.params.node).catch(() => req.params.node);
-    const s = await inspector.store.getStatus(uuid);
+    const s = await inspector.statusOf(uuid);
     if (!s) throw new InspectorError(`Could not find node ${req.params.node} in cache`, 404);
     return statusView(req, s);
   });

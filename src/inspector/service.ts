@@ -166,6 +166,27 @@ export class Inspector {
     void this.syncPxeFilter();
   }
 
+  /**
+   * The status of a node, reconciled with its provision state: a node in inspecting /
+   * inspect wait (also when Ironic's API started it) is `waiting`; a `waiting` status whose
+   * node left those states without a report (timeout, abort, failure) ends as `error` with
+   * the node's last_error.
+   */
+  async statusOf(uuid: string): Promise<import('./store.ts').Status | undefined> {
+    const st = await this.store.getStatus(uuid);
+    const n = await this.db.selectFrom('nodes').select(['provision_state', 'last_error']).where('uuid', '=', uuid).executeTakeFirst();
+    if (!n) return st;
+    if (INSPECTING_STATES.includes(n.provision_state)) {
+      if (!st || st.finished_at) { await this.store.start(uuid, true); return this.store.getStatus(uuid); }
+      return st;
+    }
+    if (st && !st.finished_at && st.state === 'waiting') {
+      await this.store.finish(uuid, n.last_error ?? `Inspection ended without a report (node is ${n.provision_state})`);
+      return this.store.getStatus(uuid);
+    }
+    return st;
+  }
+
   /** Called by the host when the node's inspection ends without a report (timeout, failure). */
   async noteFailure(uuid: string, message: string): Promise<void> {
     const st = await this.store.getStatus(uuid);
