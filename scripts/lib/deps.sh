@@ -52,4 +52,4 @@ ensure_apt() {
 
 # What the real-client suites need: python-ironicclient's functional suite drives the
 # `openstack baremetal` / `baremetal` CLIs through tempest + stestr.
-CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils)
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool qemu-utils python3-ironic-inspector-client)
