@@ -114,20 +114,20 @@ export function buildInspectorApi(inspector: Inspector, opts: InspectorApiOption
   });
   app.get<{ Querystring: { marker?: string; limit?: string; state?: string } }>('/v1/introspection', async (req) => {
     const q = req.query;
-    if (q.marker !== undefined && !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(q.marker)) throw new InspectorError('Marker not UUID-like', 400);
+    if (q.marker !== undefined && !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(q.marker)) throw new InspectorError('Bad request: Marker not UUID-like', 400);
     let limit = inspector.opts.apiMaxLimit;
     if (q.limit !== undefined) {
       const n = Number.parseInt(q.limit, 10);
-      if (!/^-?\d+$/.test(q.limit.trim())) throw new InspectorError(`invalid literal for int() with base 10: '${q.limit}'`, 400);
-      if (n < 0) throw new InspectorError('Limit cannot be negative', 400);
-      if (n > inspector.opts.apiMaxLimit) throw new InspectorError(`Limit over ${inspector.opts.apiMaxLimit}`, 400);
+      if (!/^-?\d+$/.test(q.limit.trim())) throw new InspectorError(`Bad request: invalid literal for int() with base 10: '${q.limit}'`, 400);
+      if (n < 0) throw new InspectorError('Bad request: Limit cannot be negative', 400);
+      if (n > inspector.opts.apiMaxLimit) throw new InspectorError(`Bad request: Limit over ${inspector.opts.apiMaxLimit}`, 400);
       limit = n || inspector.opts.apiMaxLimit;
     }
     let states: string[] | null = null;
     if (q.state !== undefined) {
       states = q.state.split(',');
       const bad = states.filter((s) => !STATES.includes(s));
-      if (bad.length) throw new InspectorError(`State(s) "${bad.join(', ')}" are not valid`, 400);
+      if (bad.length) throw new InspectorError(`Bad request: State(s) "${bad.join(', ')}" are not valid`, 400);
     }
     let rows = await inspector.store.listStatus(states ? 100_000 : limit, q.marker);
     if (states) rows = rows.filter((r) => states!.includes(r.state)).slice(0, limit);

@@ -107,7 +107,7 @@ export function validateRule(body: unknown): Omit<Rule, 'uuid'> & { uuid?: strin
 /** Rule as the API shows it (`short`: uuid, description, links only). */
 export function ruleView(r: Rule, short = false): Obj {
   const links = [{ href: `/v1/rules/${r.uuid}`, rel: 'self' }];
-  if (short) return { uuid: r.uuid, description: r.description, links };
+  if (short) return { uuid: r.uuid, description: r.description, scope: r.scope ?? '', links };
   return {
     uuid: r.uuid, description: r.description, scope: r.scope ?? '', links,
     conditions: r.conditions.map((c) => ({ op: c.op, field: c.field, multiple: c.multiple, invert: c.invert, ...c.params })),

@@ -207,7 +207,11 @@ export class Inspector {
     const data = body;
     const failures = runPreHooks(data, this.opts.processing);
     const found = await this.findNode(data);
-    if (found === null && failures.length) {
+    if (found === null && (failures.length || !this.discovery)) {
+      // As inspector: the failed lookup joins the hook failures, all in one 400.
+      const bmc = bmcAddress(data) ?? bmcV6Address(data);
+      const macs = ((Array.isArray(data.macs) ? data.macs : []) as string[]).map((m) => m.toLowerCase());
+      failures.push(`Look up error: Could not find a node for attributes ${attrsRepr({ bmc_address: bmc ? [bmc] : [], mac: macs })}`);
       throw new InspectorError(`The following failures happened during running pre-processing hooks:\n${failures.join('\n')}`, 400);
     }
     let uuid: string;

@@ -150,12 +150,12 @@ test('a machine that never reports ends in inspect failed with a last_error afte
   assert.match(st.error, /timeout/i);
 });
 
-test('a report nobody waits for is a 404 naming its attributes when discovery is off', async () => {
+test('a report nobody waits for is a 400 naming its attributes when discovery is off (as inspector)', async () => {
   const report = sampleReport();
   report.inventory.interfaces = [{ name: 'eth0', mac_address: '52:54:00:aa:bb:cc', ipv4_address: '10.9.9.9' }];
   report.boot_interface = '52:54:00:aa:bb:cc';
   report.inventory.bmc_address = '10.200.0.1';
   const r = await insp(env.svc, 'POST', '/v1/continue', report);
-  assert.equal(r.status, 404);
-  assert.equal(r.body.error.message, "Could not find a node for attributes {'bmc_address': ['10.200.0.1'], 'mac': ['52:54:00:aa:bb:cc']}");
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.message, "The following failures happened during running pre-processing hooks:\nLook up error: Could not find a node for attributes {'bmc_address': ['10.200.0.1'], 'mac': ['52:54:00:aa:bb:cc']}");
 });
