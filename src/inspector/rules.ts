@@ -64,12 +64,12 @@ function isObj(v: unknown): v is Obj { return !!v && typeof v === 'object' && !A
 export function validateRule(body: unknown): Omit<Rule, 'uuid'> & { uuid?: string } {
   if (!isObj(body)) throw new RuleError('Invalid request: expected a JSON object');
   const { conditions = [], actions, description, scope, uuid } = body;
+  if (uuid && (typeof uuid !== 'string' || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(uuid))) {
+    throw new RuleError('Invalid UUID value');
+  }
   if (!Array.isArray(conditions)) throw new RuleError(`Validation failed for conditions: ${JSON.stringify(conditions)} is not of type 'array'`);
   if (!Array.isArray(actions)) throw new RuleError(`Validation failed for actions: ${JSON.stringify(actions ?? null)} is not of type 'array'`);
   if (actions.length === 0) throw new RuleError('Validation failed for actions: [] is too short');
-  if (uuid !== undefined && uuid !== null && (typeof uuid !== 'string' || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(uuid))) {
-    throw new RuleError(`Invalid UUID value: ${String(uuid)}`);
-  }
   if (description !== undefined && description !== null && typeof description !== 'string') throw new RuleError('Invalid description: must be a string');
   if (scope !== undefined && scope !== null && typeof scope !== 'string') throw new RuleError('Invalid scope: must be a string');
   const conds: Condition[] = conditions.map((c: unknown) => {
@@ -107,9 +107,9 @@ export function validateRule(body: unknown): Omit<Rule, 'uuid'> & { uuid?: strin
 /** Rule as the API shows it (`short`: uuid, description, links only). */
 export function ruleView(r: Rule, short = false): Obj {
   const links = [{ href: `/v1/rules/${r.uuid}`, rel: 'self' }];
-  if (short) return { uuid: r.uuid, description: r.description, scope: r.scope ?? '', links };
+  if (short) return { uuid: r.uuid, description: r.description, scope: r.scope, links };
   return {
-    uuid: r.uuid, description: r.description, scope: r.scope ?? '', links,
+    uuid: r.uuid, description: r.description, scope: r.scope, links,
     conditions: r.conditions.map((c) => ({ op: c.op, field: c.field, multiple: c.multiple, invert: c.invert, ...c.params })),
     actions: r.actions.map((a) => ({ action: a.action, ...a.params })),
   };
