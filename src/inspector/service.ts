@@ -229,7 +229,7 @@ export class Inspector {
       throw new InspectorError(msg, 400);
     }
     if (!enrolled) {
-      const st = await this.store.getStatus(uuid);
+      const st = await this.statusOf(uuid); // a new inspection through Ironic's API restarts it
       if (st?.finished_at) throw new InspectorError(`Node processing already finished with error: ${st.error}`, 400);
     }
     await this.store.setState(uuid, 'processing').catch(() => undefined);

@@ -101,6 +101,16 @@ test('start → inspect wait; the report sets properties, ports, data, inventory
   await until(async () => (await ironic(env.svc, 'GET', `/v1/nodes/${uuid}`)).body.extra.reapplied === 'yes', 'reapply');
   assert.equal((await ironic(env.svc, 'GET', `/v1/nodes/${uuid}`)).body.provision_state, 'manageable');
   assert.equal((await insp(env.svc, 'DELETE', '/v1/rules')).status, 204);
+
+  // Inspected again, now started through Ironic's API (`baremetal node inspect`).
+  assert.equal((await ironic(env.svc, 'PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'inspect' })).status, 202);
+  await until(async () => (await ironic(env.svc, 'GET', `/v1/nodes/${uuid}`)).body.provision_state === 'inspect wait', 'inspect wait (Ironic API)');
+  assert.equal((await insp(env.svc, 'GET', `/v1/introspection/${uuid}`)).body.state, 'waiting');
+  const again = await insp(env.svc, 'POST', '/v1/continue', { ...sampleReport(), inventory: { ...sampleReport().inventory, memory: { physical_mb: 4096 } } });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  const n2 = (await ironic(env.svc, 'GET', `/v1/nodes/${uuid}`)).body;
+  assert.equal(n2.provision_state, 'manageable');
+  assert.equal(n2.properties.memory_mb, '4096');
 });
 
 test('malformed and huge reports are refused with a 4xx and change nothing', async () => {
