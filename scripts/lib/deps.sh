@@ -57,7 +57,7 @@ BOOT_ISO_PACKAGES=(xorriso mtools dosfstools isolinux syslinux-common grub-efi-a
 # What the real-client suites need: python-ironicclient's functional suite drives the
 # `openstack baremetal` / `baremetal` CLIs through tempest + stestr. python3-tooz: the hash
 # ring test (src/core/hash-ring.test.ts) compares Ingot's ring with the one Ironic uses.
-CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool python3-pyghmi socat qemu-utils openssl python3-tooz)
+CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempest python3-stestr python3-sushy ipmitool python3-pyghmi socat qemu-utils openssl python3-tooz python3-ironic-inspector-client)
 # `ingot agent` and its tests: sgdisk (gdisk), parted, sfdisk (fdisk), wipefs/blkid/fallocate (util-linux), dmidecode,
 # openssl (auto-TLS, rescue password hashes), xorriso (config drive ISOs in tests), mkfs.ext4 (e2fsprogs, erase tests).
 CLIENT_TEST_PACKAGES+=(gdisk parted fdisk util-linux dmidecode openssl xorriso e2fsprogs)

@@ -11,12 +11,13 @@ import { registerClientCommands } from '../cli/commands.ts';
 import { registerNetbootCommands } from './netboot-commands.ts';
 import { registerSplitCommands } from './split-commands.ts';
 
-function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string }): Config {
+function configFrom(opts: { port?: string; host?: string; db?: string; dataDir?: string; inspectorPort?: string }): Config {
   const over: Partial<Config> = {};
   if (opts.port !== undefined) over.port = Number(opts.port);
   if (opts.host !== undefined) over.host = opts.host;
   if (opts.dataDir !== undefined) over.dataDir = opts.dataDir;
   const base = loadConfig(process.env, over);
+  if (opts.inspectorPort !== undefined) base.inspector.port = Number(opts.inspectorPort);
   if (opts.db !== undefined) base.db = opts.db;
   else if (opts.dataDir !== undefined && !process.env.INGOT_DB) base.db = `${opts.dataDir}/ingot.db`;
   return base;
@@ -40,6 +41,7 @@ program.command('serve')
   .option('--host <host>', 'listen address (INGOT_HOST)')
   .option('--db <url>', 'database: sqlite file path, postgres://, mysql:// (INGOT_DB)')
   .option('--data-dir <dir>', 'state directory (INGOT_DATA_DIR)')
+  .option('--inspector-port <port>', 'ironic-inspector API port, 0 = a free port (INGOT_INSPECTOR_PORT, 5050)')
   .action(async (opts) => {
     const svc = await startService(configFrom(opts));
     // First SIGTERM/SIGINT: graceful shutdown (the conductor drains for

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { InterfaceKind } from '../core/node.ts';
 import { loadAgentConfig, type AgentConfig } from './agent-config.ts';
 import { loadNetbootConfig, type NetbootConfig } from './netboot-config.ts';
+import { loadInspectorConfig, type InspectorConfig } from './inspector.ts';
 
 export type { DriverConfig } from '../core/driver-config.ts';
 import type { DriverConfig } from '../core/driver-config.ts';
@@ -121,6 +122,8 @@ export interface Config {
   agent: AgentConfig;
   /** PXE/iPXE boot, TFTP root, DHCP provider and dnsmasq (netboot-config.ts). */
   netboot: NetbootConfig;
+  /** The built-in inspector (ironic-inspector's options; see config/inspector.ts). */
+  inspector: InspectorConfig;
 }
 
 /**
@@ -273,10 +276,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     agent: loadAgentConfig(env, dataDir),
     netboot: loadNetbootConfig(env, over.dataDir ?? dataDir, over.host ?? env.INGOT_HOST ?? '127.0.0.1'),
+    inspector: loadInspectorConfig(env),
   };
   const merged = { ...base, ...over };
   // An API on a free port (tests, demos) gets its file server on a free port too, unless told otherwise.
   if (!Number.isFinite(merged.httpPort)) merged.httpPort = merged.port === 0 ? 0 : 8080;
+  // The inspector API takes 5050 beside the default API port; beside any other API port
+  // (tests, several services on one host) a free port unless INGOT_INSPECTOR_PORT says.
+  if (!env.INGOT_INSPECTOR_PORT && !over.inspector && merged.port !== 6385) merged.inspector = { ...merged.inspector, port: 0 };
   if (!merged.apiUrl) merged.apiUrl = env.INGOT_API_URL ?? `http://${merged.host === '0.0.0.0' ? '127.0.0.1' : merged.host}:${merged.port}`;
   return merged;
 }

@@ -11,6 +11,7 @@ import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_drop_write_hot_indexes.ts';
 import * as m003 from './migrations/003_conductor_rpc_address.ts';
+import * as m004 from './migrations/004_inspector.ts';
 import type { Dialect } from './migrations/001_initial.ts';
 
 export type { Dialect };
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<any>, d: Dialect) => Promise<
   '001_initial': m001,
   '002_drop_write_hot_indexes': m002,
   '003_conductor_rpc_address': m003,
+  '004_inspector': m004,
 };
 
 class Provider implements MigrationProvider {

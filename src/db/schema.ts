@@ -222,6 +222,37 @@ export interface BiosSettingsTable {
   updated_at: string | null;
 }
 
+/** Built-in inspector (migration 003). */
+export interface IntrospectionStatusTable {
+  node_uuid: string;
+  /** ironic-inspector's states: starting, waiting, processing, finished, error, reapplying, enrolling. */
+  state: string;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+  manage_boot: number;
+}
+export interface IntrospectionDataTable {
+  node_uuid: string;
+  /** 1 = processed, 0 = as the ramdisk sent it. */
+  processed: number;
+  data: string;
+}
+export interface IntrospectionRuleTable {
+  id: Generated<number>;
+  uuid: string;
+  description: string | null;
+  scope: string | null;
+  conditions: string;
+  actions: string;
+  created_at: string;
+}
+export interface DiscoveryClaimTable {
+  claim_key: string;
+  node_uuid: string;
+  created_at: string;
+}
+
 export interface NodeInventoryTable {
   id: Generated<number>;
   node_id: number;
@@ -247,4 +278,8 @@ export interface Database {
   volume_targets: VolumeTargetsTable;
   bios_settings: BiosSettingsTable;
   node_inventory: NodeInventoryTable;
+  introspection_status: IntrospectionStatusTable;
+  introspection_data: IntrospectionDataTable;
+  introspection_rules: IntrospectionRuleTable;
+  discovery_claims: DiscoveryClaimTable;
 }

@@ -140,8 +140,16 @@ export interface ManagementInterface extends DriverInterface {
   setIndicatorState?(ctx: DriverContext, component: string, indicator: string, state: string): Promise<void>;
 }
 
+/**
+ * What the caller of prepareRamdisk wants the ramdisk to get besides the boot interface's
+ * own parameters: `kernelParams` are appended to the kernel command line by boot interfaces
+ * that build one (pxe/ipxe: `ipa-inspection-callback-url` for in-band inspection, as
+ * Ironic's ramdisk_params); interfaces booting prebuilt ISOs cannot pass them and ignore them.
+ */
+export interface RamdiskParams { kernelParams?: Readonly<Record<string, string>> }
+
 export interface BootInterface extends DriverInterface {
-  prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue'): Promise<void>;
+  prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue', params?: RamdiskParams): Promise<void>;
   cleanUpRamdisk(ctx: DriverContext): Promise<void>;
   prepareInstance(ctx: DriverContext): Promise<void>;
   cleanUpInstance(ctx: DriverContext): Promise<void>;

@@ -1,0 +1,90 @@
+/**
+ * Configuration of the built-in inspector: ironic-inspector's options under Ingot's
+ * `INGOT_<OPTION>` names (section in brackets):
+ * - INGOT_INSPECTOR_PORT (5050 when the Ironic API is on its default 6385, else a free port; 0 = a free
+ *   port): where the inspector API listens (`--inspector-port`);
+ * - INGOT_INSPECTOR_CALLBACK_URL: the URL agents post to (default http://<host>:<port>/v1/continue);
+ * - INGOT_PROCESSING_HOOKS ([processing] processing_hooks, "$default_processing_hooks"; the
+ *   token expands to ramdisk_error,root_disk_selection,scheduler,validate_interfaces,capabilities,pci_devices);
+ * - INGOT_NODE_NOT_FOUND_HOOK ([processing] node_not_found_hook; "enroll" = discovery on);
+ * - INGOT_ENROLL_NODE_DRIVER ([discovery] enroll_node_driver, fake-hardware);
+ * - INGOT_ADD_PORTS ([processing] add_ports, pxe), INGOT_OVERWRITE_EXISTING (true),
+ *   INGOT_UPDATE_PXE_ENABLED (true), INGOT_DISK_PARTITIONING_SPACING (true),
+ *   INGOT_POWER_OFF ([processing] power_off, true);
+ * - INGOT_CAPABILITIES_BOOT_MODE ([capabilities] boot_mode, false);
+ * - INGOT_PHYSNET_CIDR_MAP ([port_physnet] cidr_map, "10.0.0.0/24:physnet_a,…");
+ * - INGOT_PCI_DEVICES_ALIAS ([pci_devices] alias: JSON objects with vendor_id, product_id, name; a JSON list);
+ * - INGOT_PXE_FILTER_DRIVER ([pxe_filter] driver: noop, or dnsmasq when INGOT_DHCP_HOSTSDIR is set),
+ *   INGOT_DHCP_HOSTSDIR ([dnsmasq_pxe_filter] dhcp_hostsdir), INGOT_PXE_FILTER_SYNC_PERIOD ([pxe_filter] sync_period, 15 s);
+ * - INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ([inspector] extra_kernel_params, "k=v k2=v2");
+ * - INGOT_INSPECTOR_MAX_BODY (Ingot's own: largest report accepted, bytes, 10 MiB).
+ */
+export interface InspectorConfig {
+  port: number;
+  callbackUrl?: string;
+  processingHooks: string[];
+  nodeNotFoundHook: string | null;
+  enrollNodeDriver: string;
+  addPorts: 'pxe' | 'active' | 'all' | 'disabled';
+  overwriteExisting: boolean;
+  updatePxeEnabled: boolean;
+  diskPartitioningSpacing: boolean;
+  powerOff: boolean;
+  bootModeCapability: boolean;
+  physnetCidrMap: [string, string][];
+  pciAliases: { vendor_id: string; product_id: string; name: string }[];
+  pxeFilterDriver: 'noop' | 'dnsmasq';
+  dhcpHostsdir: string | null;
+  pxeFilterSyncPeriod: number;
+  extraKernelParams: Record<string, string>;
+  maxBody: number;
+}
+
+export const DEFAULT_PROCESSING_HOOKS = ['ramdisk_error', 'root_disk_selection', 'scheduler', 'validate_interfaces', 'capabilities', 'pci_devices'];
+
+function bool(v: string | undefined, d: boolean): boolean {
+  if (v === undefined || v === '') return d;
+  return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+}
+function num(v: string | undefined, d: number): number {
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) ? n : d;
+}
+
+export function loadInspectorConfig(env: Record<string, string | undefined>): InspectorConfig {
+  const hooks = (env.INGOT_PROCESSING_HOOKS ?? '$default_processing_hooks').split(',').map((s) => s.trim()).filter(Boolean)
+    .flatMap((h) => (h === '$default_processing_hooks' ? DEFAULT_PROCESSING_HOOKS : [h]));
+  const addPorts = (env.INGOT_ADD_PORTS ?? 'pxe') as InspectorConfig['addPorts'];
+  let aliases: InspectorConfig['pciAliases'] = [];
+  if (env.INGOT_PCI_DEVICES_ALIAS) {
+    const v = JSON.parse(env.INGOT_PCI_DEVICES_ALIAS) as unknown;
+    aliases = (Array.isArray(v) ? v : [v]) as InspectorConfig['pciAliases'];
+  }
+  const hostsdir = env.INGOT_DHCP_HOSTSDIR || null;
+  return {
+    port: num(env.INGOT_INSPECTOR_PORT, 5050),
+    callbackUrl: env.INGOT_INSPECTOR_CALLBACK_URL || undefined,
+    processingHooks: [...new Set(hooks)],
+    nodeNotFoundHook: env.INGOT_NODE_NOT_FOUND_HOOK || null,
+    enrollNodeDriver: env.INGOT_ENROLL_NODE_DRIVER || 'fake-hardware',
+    addPorts: ['pxe', 'active', 'all', 'disabled'].includes(addPorts) ? addPorts : 'pxe',
+    overwriteExisting: bool(env.INGOT_OVERWRITE_EXISTING, true),
+    updatePxeEnabled: bool(env.INGOT_UPDATE_PXE_ENABLED, true),
+    diskPartitioningSpacing: bool(env.INGOT_DISK_PARTITIONING_SPACING, true),
+    powerOff: bool(env.INGOT_POWER_OFF, true),
+    bootModeCapability: bool(env.INGOT_CAPABILITIES_BOOT_MODE, false),
+    physnetCidrMap: (env.INGOT_PHYSNET_CIDR_MAP ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+      const i = s.lastIndexOf(':');
+      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
+    }),
+    pciAliases: aliases,
+    pxeFilterDriver: (env.INGOT_PXE_FILTER_DRIVER as 'noop' | 'dnsmasq' | undefined) ?? (hostsdir ? 'dnsmasq' : 'noop'),
+    dhcpHostsdir: hostsdir,
+    pxeFilterSyncPeriod: num(env.INGOT_PXE_FILTER_SYNC_PERIOD, 15),
+    extraKernelParams: Object.fromEntries((env.INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ?? '').split(/\s+/).filter(Boolean).map((kv) => {
+      const i = kv.indexOf('=');
+      return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
+    })),
+    maxBody: num(env.INGOT_INSPECTOR_MAX_BODY, 10 * 1024 * 1024),
+  };
+}
