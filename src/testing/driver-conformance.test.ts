@@ -32,9 +32,10 @@ runDriverConformance({
     );
     const fields = { driver: 'manual-management', power_interface: 'fake', management_interface: 'noop' };
     const base = makeTestNode(fields);
+    const driver = registry.compose(fields);
     return {
-      driver: registry.compose(fields),
-      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides } }),
+      driver,
+      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides }, driver }),
       cleanup: async () => {},
     };
   },

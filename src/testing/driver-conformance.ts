@@ -190,7 +190,9 @@ export function runDriverConformance(opts: DriverConformanceOptions): void {
 
     test('interfaces: supported implementations validate the node', async (t) => {
       for (const kind of INTERFACE_KINDS) {
-        const why = unusable(kind, h.driver[kind]);
+        // A deploy interface validates the node's boot interface too (Ironic's deploy
+        // validate does): with a placeholder boot it cannot pass, so it is not checked.
+        const why = unusable(kind, h.driver[kind]) ?? (kind === 'deploy' ? unusable('boot', h.driver.boot) : undefined);
         if (why) { t.diagnostic(`not validated: ${why}`); continue; }
         await h.driver[kind].validate(h.ctx());
       }

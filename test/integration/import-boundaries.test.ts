@@ -121,7 +121,7 @@ test('imports leaving src/ and unknown areas are reported', () => {
 });
 
 test('the table covers every area of the proposed layout', () => {
-  const areas = ['core', 'contracts', 'config', 'db', 'drivers', 'inspector', 'conductor', 'api', 'agent', 'client', 'cli', 'ui', 'lab', 'testing', 'bin'];
+  const areas = ['core', 'contracts', 'config', 'db', 'drivers', 'inspector', 'conductor', 'api', 'agent', 'client', 'cli', 'ui', 'lab', 'testing', 'rpc', 'bin'];
   assert.deepEqual(Object.keys(ALLOWED).sort(), [...areas].sort());
   assert.ok(!(ALLOWED.testing as readonly string[]).includes('bin'));
 });

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,8 +34,12 @@ async function field(node: string, f: string): Promise<string> { return bm('node
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'ingot-rf-cli-'));
-  lab = await startRedfishLab({ machines: 2, port: 0, taskDelayMs: 100 });
-  svc = await startService(loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') }), { logger: pino({ level: 'silent' }), periodics: false });
+  // Manual cleaning boots the agent (Ironic's prepare_cleaning): the lab machines run
+  // `ingot agent` when they boot its ISO, and the stand-in kernel/ramdisk are not executed.
+  writeFileSync(join(dir, 'vmlinuz'), 'stand-in kernel\n');
+  writeFileSync(join(dir, 'initrd'), 'stand-in ramdisk\n');
+  lab = await startRedfishLab({ machines: 2, port: 0, taskDelayMs: 100, agents: { dataDir: join(dir, 'lab'), diskSizeBytes: 8 * 1024 ** 3 } });
+  svc = await startService(loadConfig({ INGOT_RAMDISK_HEARTBEAT_TIMEOUT: '6' }, { port: 0, httpPort: 0, host: '127.0.0.1', dataDir: dir, db: join(dir, 'ingot.db') }), { logger: pino({ level: 'silent' }), periodics: false });
 });
 after(async () => {
   if (skip) return;
@@ -46,9 +50,10 @@ after(async () => {
 
 test('redfish node through the baremetal CLI: validate, power, boot device, inspect, BIOS and RAID by clean steps', { skip, timeout: 300_000 }, async () => {
   const m = lab.machines[0]!;
-  await bm('node', 'create', '--driver', 'redfish', '--name', 'rf-0',
+  await bm('node', 'create', '--driver', 'redfish', '--name', 'rf-0', '--boot-interface', 'redfish-virtual-media',
     '--driver-info', `redfish_address=${lab.url}`, '--driver-info', `redfish_system_id=/redfish/v1/Systems/${m.id}`,
-    '--driver-info', 'redfish_username=admin', '--driver-info', 'redfish_password=password', '--driver-info', 'redfish_verify_ca=False');
+    '--driver-info', 'redfish_username=admin', '--driver-info', 'redfish_password=password', '--driver-info', 'redfish_verify_ca=False',
+    '--driver-info', `deploy_kernel=${join(dir, 'vmlinuz')}`, '--driver-info', `deploy_ramdisk=${join(dir, 'initrd')}`);
   const validate = JSON.parse(await bm('node', 'validate', 'rf-0', '-f', 'json')) as { Interface: string; Result: boolean; Reason: string }[];
   const byIface = Object.fromEntries(validate.map((v) => [v.Interface, v]));
   assert.equal(byIface.power?.Result, true, byIface.power?.Reason);
@@ -76,7 +81,7 @@ test('redfish node through the baremetal CLI: validate, power, boot device, insp
   assert.ok(Number(props.cpus) > 0 && Number(props.memory_mb) > 0, JSON.stringify(props));
 
   await bm('node', 'set', 'rf-0', '--target-raid-config', JSON.stringify({ logical_disks: [{ size_gb: 50, raid_level: '1' }] }));
-  await bm('node', 'clean', 'rf-0', '--wait', '120', '--clean-steps', JSON.stringify([
+  await bm('node', 'clean', 'rf-0', '--wait', '240', '--clean-steps', JSON.stringify([
     { interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'ProcTurboMode', value: 'Disabled' }] } },
     { interface: 'raid', step: 'create_configuration' },
   ]));

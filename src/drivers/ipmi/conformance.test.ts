@@ -19,9 +19,10 @@ runDriverConformance({
       builtinFactories({ ipmitool: env.tool }),
     );
     const base = env.node(0).node;
+    const driver = registry.compose(IPMI_NODE_FIELDS as Parameters<DriverRegistry['compose']>[0]);
     return {
-      driver: registry.compose(IPMI_NODE_FIELDS as Parameters<DriverRegistry['compose']>[0]),
-      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides } }),
+      driver,
+      ctx: (overrides = {}) => makeTestContext({ node: { ...base, ...overrides }, driver }),
       cleanup: async () => { for (const fn of cleanups) await fn(); },
     };
   },
