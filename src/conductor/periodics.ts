@@ -105,10 +105,14 @@ export class Periodics {
     const { db, host, jobs } = this.deps;
     await db.updateTable('conductors').set({ updated_at: isoNow(), online: 1 }).where('hostname', '=', host).execute();
     if (!jobs.size) return;
-    const held = new Set((await db.selectFrom('nodes').select('id').where('id', 'in', [...jobs.keys()])
-      .where('reservation', '=', host).execute()).map((r) => r.id));
+    // Only a lock that another conductor now holds counts as lost. A NULL reservation is
+    // also what a job's own last write leaves behind, and that write may be committed
+    // before the job has seen its answer (the task is not marked released yet).
+    const holders = new Map((await db.selectFrom('nodes').select(['id', 'reservation']).where('id', 'in', [...jobs.keys()])
+      .execute()).map((r) => [r.id, r.reservation]));
     for (const [id, task] of jobs) {
-      if (held.has(id) || task.isReleased) continue;
+      const holder = holders.get(id);
+      if (task.isReleased || !holder || holder === host) continue;
       task.abort(`Conductor ${host} lost the lock of node ${task.node.uuid} during "${task.purpose}" (another conductor took it over); the operation was stopped.`);
     }
   }
