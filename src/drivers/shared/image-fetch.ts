@@ -37,11 +37,20 @@ function localPath(href: string): string | null {
  * Makes sure `href` is in the cache and up to date; resolves to the cached file's path.
  * `signal` aborts a download in progress.
  */
+/** Replace the metadata file in one rename, so that a concurrent reader never sees half of it. */
+async function writeMeta(metaFile: string, meta: Meta): Promise<void> {
+  const tmp = `${metaFile}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(meta));
+  await rename(tmp, metaFile);
+}
+
 export async function fetchToCache(cacheDir: string, href: string, signal?: AbortSignal): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const dest = cachePath(cacheDir, href);
   const metaFile = `${dest}.json`;
-  const old: Meta | null = await readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
+  // Concurrent fetches of the same file share the cache: a metadata file is replaced
+  // atomically (rename), and one that cannot be read or parsed counts as absent.
+  const old: Meta | null = await readFile(metaFile, 'utf8').then((t) => { try { return JSON.parse(t) as Meta; } catch { return null; } }, () => null);
   const have = old !== null && (await stat(dest).then(() => true, () => false));
   const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
   try {
@@ -51,7 +60,9 @@ export async function fetchToCache(cacheDir: string, href: string, signal?: Abor
       if (!st || !st.isFile()) throw new DriverError(`Cannot read boot file ${href}: no such file.`, { reason: 'image' });
       if (have && old.size === st.size && old.mtimeMs === st.mtimeMs) return dest;
       await pipeline(createReadStream(local), createWriteStream(tmp), { signal });
-      await writeFile(metaFile, JSON.stringify({ href, size: st.size, mtimeMs: st.mtimeMs } satisfies Meta));
+      await rename(tmp, dest);
+      await writeMeta(metaFile, { href, size: st.size, mtimeMs: st.mtimeMs });
+      return dest;
     } else if (/^https?:\/\//i.test(href)) {
       const headers: Record<string, string> = {};
       if (have && old.etag) headers['if-none-match'] = old.etag;
@@ -76,12 +87,12 @@ export async function fetchToCache(cacheDir: string, href: string, signal?: Abor
       const lm = res.headers.get('last-modified');
       if (etag) meta.etag = etag;
       if (lm) meta.lastModified = lm;
-      await writeFile(metaFile, JSON.stringify(meta));
+      await rename(tmp, dest);
+      await writeMeta(metaFile, meta);
+      return dest;
     } else {
       throw new InvalidError(`Boot file ${JSON.stringify(href)} is not an http(s):// or file:// URL nor an absolute path: Ingot has no image service (Glance) to resolve it.`);
     }
-    await rename(tmp, dest);
-    return dest;
   } catch (err) {
     await rm(tmp, { force: true });
     if (err instanceof DriverError || err instanceof InvalidError) throw err;
