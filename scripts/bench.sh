@@ -20,6 +20,8 @@
 #                             `ingot serve` and `ingot api` + SCALE_CONDUCTORS conductors, same
 #                             workload, side by side (SCALE_NODES=0 skips)
 #   SCALE_MARIADB_TAKEOVER=1  the takeover test (test/scale/takeover.test.ts) on MariaDB (0 skips)
+#   DEPLOY_MACHINES=16 DEPLOY_SIZE_MIB=512   deploy benchmark (bench/deploy.ts): lab machines deployed
+#                             at once through the agent beside dd of the same bytes (DEPLOY_MACHINES=0 skips)
 #   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
 #                             functions; profiles stay in bench/results/profiles/ (git-ignored)
 #
@@ -154,6 +156,14 @@ if [ "${SCALE_MARIADB_TAKEOVER:-1}" = 1 ]; then
   log "scale-out: takeover after kill -9 on MariaDB (test/scale/takeover.test.ts)"
   INGOT_SCALE_MARIADB=1 node --import tsx --test --test-name-pattern MariaDB test/scale/takeover.test.ts 2>&1 \
     | grep -E '^(ok|not ok|# (MariaDB|pass|fail))' | sed 's/^/  /'
+fi
+
+# -------------------------------------------------------------- deploy ------
+if [ "${DEPLOY_MACHINES:-16}" != 0 ]; then
+  log "deploy: ${DEPLOY_MACHINES:-16} lab machines at once, ${DEPLOY_SIZE_MIB:-512} MiB raw image, beside dd (bench/deploy.ts)"
+  ensure_apt "${DEMO_PACKAGES[@]}" || log "could not install ${DEMO_PACKAGES[*]}"
+  node --import tsx bench/deploy.ts --machines "${DEPLOY_MACHINES:-16}" --size-mib "${DEPLOY_SIZE_MIB:-512}" --out "$RES/$STAMP-deploy.json" 2>&1 \
+    | grep -v -E 'FSTDEP|trace-warnings' | sed 's/^/  /'
 fi
 
 # ------------------------------------------------------------- summary ------

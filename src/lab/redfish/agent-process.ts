@@ -20,8 +20,28 @@ export function defaultIngotCommand(): string[] {
   return [process.execPath, join(root, 'bin', 'ingot.mjs')];
 }
 
-/** A TCP port free at the time of the call on `host`. */
-export function freePort(host: string): Promise<number> {
+/** Ports handed out recently (port → until when, ms): an agent takes a second or two to bind its own. */
+const handedOut = new Map<number, number>();
+const HOLD_MS = 60_000;
+
+/**
+ * A TCP port free at the time of the call on `host`, and not handed out by this process in
+ * the last minute: the OS may offer a just-closed port again at once, and 16 machines
+ * booting together would otherwise start two agents on one port (EADDRINUSE).
+ */
+export async function freePort(host: string): Promise<number> {
+  const now = Date.now();
+  for (const [p, until] of handedOut) if (until < now) handedOut.delete(p);
+  for (let i = 0; ; i++) {
+    const port = await anyFreePort(host);
+    if (!handedOut.has(port) || i >= 50) {
+      handedOut.set(port, now + HOLD_MS);
+      return port;
+    }
+  }
+}
+
+function anyFreePort(host: string): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
