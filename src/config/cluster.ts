@@ -5,6 +5,7 @@
  * `[conductor] sync_local_state_interval` → `INGOT_SYNC_LOCAL_STATE_INTERVAL`.
  */
 import { readFileSync } from 'node:fs';
+import { envBool, envNum } from '../core/env.ts';
 
 export interface JsonRpcConfig {
   /** `noauth` or `http_basic` (Ironic `[json_rpc] auth_strategy`). */
@@ -47,14 +48,6 @@ export interface ClusterConfig {
   jsonRpc: JsonRpcConfig;
 }
 
-function num(v: string | undefined, d: number): number {
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) ? n : d;
-}
-function bool(v: string | undefined, d: boolean): boolean {
-  if (v === undefined || v === '') return d;
-  return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
-}
 
 export function loadClusterConfig(env: Record<string, string | undefined> = process.env): ClusterConfig {
   const strategy = env.INGOT_JSON_RPC_AUTH_STRATEGY ?? 'noauth';
@@ -62,22 +55,22 @@ export function loadClusterConfig(env: Record<string, string | undefined> = proc
     throw new Error(`INGOT_JSON_RPC_AUTH_STRATEGY must be "noauth" or "http_basic", got "${strategy}"`);
   }
   return {
-    hashPartitionExponent: num(env.INGOT_HASH_PARTITION_EXPONENT, 5),
-    hashRingResetInterval: num(env.INGOT_HASH_RING_RESET_INTERVAL, 15),
+    hashPartitionExponent: envNum(env.INGOT_HASH_PARTITION_EXPONENT, 5),
+    hashRingResetInterval: envNum(env.INGOT_HASH_RING_RESET_INTERVAL, 15),
     hashRingAlgorithm: env.INGOT_HASH_RING_ALGORITHM ?? 'md5',
-    syncLocalStateInterval: num(env.INGOT_SYNC_LOCAL_STATE_INTERVAL, 180),
+    syncLocalStateInterval: envNum(env.INGOT_SYNC_LOCAL_STATE_INTERVAL, 180),
     jsonRpc: {
       authStrategy: strategy,
       httpBasicAuthUserFile: env.INGOT_JSON_RPC_HTTP_BASIC_AUTH_USER_FILE ?? '/etc/ingot/htpasswd-json-rpc',
       httpBasicUsername: env.INGOT_JSON_RPC_HTTP_BASIC_USERNAME ?? '',
       httpBasicPassword: env.INGOT_JSON_RPC_HTTP_BASIC_PASSWORD ?? '',
-      useSsl: bool(env.INGOT_JSON_RPC_USE_SSL, false),
+      useSsl: envBool(env.INGOT_JSON_RPC_USE_SSL, false),
       certFile: env.INGOT_JSON_RPC_CERT_FILE || undefined,
       keyFile: env.INGOT_JSON_RPC_KEY_FILE || undefined,
       cafile: env.INGOT_JSON_RPC_CAFILE || undefined,
-      insecure: bool(env.INGOT_JSON_RPC_INSECURE, false),
-      timeout: num(env.INGOT_JSON_RPC_TIMEOUT, 60),
-      port: num(env.INGOT_JSON_RPC_PORT, 8089),
+      insecure: envBool(env.INGOT_JSON_RPC_INSECURE, false),
+      timeout: envNum(env.INGOT_JSON_RPC_TIMEOUT, 60),
+      port: envNum(env.INGOT_JSON_RPC_PORT, 8089),
       advertiseHost: env.INGOT_JSON_RPC_ADVERTISE_HOST || undefined,
     },
   };

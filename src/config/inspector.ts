@@ -19,7 +19,8 @@
  * - INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ([inspector] extra_kernel_params, "k=v k2=v2");
  * - INGOT_INSPECTOR_MAX_BODY (Ingot's own: largest report accepted, bytes, 10 MiB).
  */
-export interface InspectorConfig {
+
+import { envBool, envNum } from '../core/env.ts';export interface InspectorConfig {
   port: number;
   callbackUrl?: string;
   processingHooks: string[];
@@ -42,14 +43,6 @@ export interface InspectorConfig {
 
 export const DEFAULT_PROCESSING_HOOKS = ['ramdisk_error', 'root_disk_selection', 'scheduler', 'validate_interfaces', 'capabilities', 'pci_devices'];
 
-function bool(v: string | undefined, d: boolean): boolean {
-  if (v === undefined || v === '') return d;
-  return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
-}
-function num(v: string | undefined, d: number): number {
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) ? n : d;
-}
 
 export function loadInspectorConfig(env: Record<string, string | undefined>): InspectorConfig {
   const hooks = (env.INGOT_PROCESSING_HOOKS ?? '$default_processing_hooks').split(',').map((s) => s.trim()).filter(Boolean)
@@ -62,17 +55,17 @@ export function loadInspectorConfig(env: Record<string, string | undefined>): In
   }
   const hostsdir = env.INGOT_DHCP_HOSTSDIR || null;
   return {
-    port: num(env.INGOT_INSPECTOR_PORT, 5050),
+    port: envNum(env.INGOT_INSPECTOR_PORT, 5050),
     callbackUrl: env.INGOT_INSPECTOR_CALLBACK_URL || undefined,
     processingHooks: [...new Set(hooks)],
     nodeNotFoundHook: env.INGOT_NODE_NOT_FOUND_HOOK || null,
     enrollNodeDriver: env.INGOT_ENROLL_NODE_DRIVER || 'fake-hardware',
     addPorts: ['pxe', 'active', 'all', 'disabled'].includes(addPorts) ? addPorts : 'pxe',
-    overwriteExisting: bool(env.INGOT_OVERWRITE_EXISTING, true),
-    updatePxeEnabled: bool(env.INGOT_UPDATE_PXE_ENABLED, true),
-    diskPartitioningSpacing: bool(env.INGOT_DISK_PARTITIONING_SPACING, true),
-    powerOff: bool(env.INGOT_POWER_OFF, true),
-    bootModeCapability: bool(env.INGOT_CAPABILITIES_BOOT_MODE, false),
+    overwriteExisting: envBool(env.INGOT_OVERWRITE_EXISTING, true),
+    updatePxeEnabled: envBool(env.INGOT_UPDATE_PXE_ENABLED, true),
+    diskPartitioningSpacing: envBool(env.INGOT_DISK_PARTITIONING_SPACING, true),
+    powerOff: envBool(env.INGOT_POWER_OFF, true),
+    bootModeCapability: envBool(env.INGOT_CAPABILITIES_BOOT_MODE, false),
     physnetCidrMap: (env.INGOT_PHYSNET_CIDR_MAP ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
       const i = s.lastIndexOf(':');
       return [s.slice(0, i), s.slice(i + 1)] as [string, string];
@@ -80,11 +73,11 @@ export function loadInspectorConfig(env: Record<string, string | undefined>): In
     pciAliases: aliases,
     pxeFilterDriver: (env.INGOT_PXE_FILTER_DRIVER as 'noop' | 'dnsmasq' | undefined) ?? (hostsdir ? 'dnsmasq' : 'noop'),
     dhcpHostsdir: hostsdir,
-    pxeFilterSyncPeriod: num(env.INGOT_PXE_FILTER_SYNC_PERIOD, 15),
+    pxeFilterSyncPeriod: envNum(env.INGOT_PXE_FILTER_SYNC_PERIOD, 15),
     extraKernelParams: Object.fromEntries((env.INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ?? '').split(/\s+/).filter(Boolean).map((kv) => {
       const i = kv.indexOf('=');
       return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
     })),
-    maxBody: num(env.INGOT_INSPECTOR_MAX_BODY, 10 * 1024 * 1024),
+    maxBody: envNum(env.INGOT_INSPECTOR_MAX_BODY, 10 * 1024 * 1024),
   };
 }

@@ -7,6 +7,8 @@
  * `[metrics]` parts for the lookup answer.
  */
 
+import { envBool, envNum } from './env.ts';
+
 export type ImageDownloadSource = 'http' | 'local' | 'swift';
 export type DeployLogsCollect = 'always' | 'on_failure' | 'never';
 
@@ -51,14 +53,6 @@ export interface AgentConfig {
   disableDeepImageInspection: boolean;
 }
 
-function bool(v: string | undefined, d: boolean): boolean {
-  if (v === undefined || v === '') return d;
-  return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
-}
-function num(v: string | undefined, d: number): number {
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) ? n : d;
-}
 function optNum(v: string | undefined): number | null {
   const n = v === undefined || v === '' ? NaN : Number(v);
   return Number.isFinite(n) ? n : null;
@@ -73,26 +67,26 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
 
 export function loadAgentConfig(env: Record<string, string | undefined>, dataDir: string): AgentConfig {
   return {
-    manageAgentBoot: bool(env.INGOT_MANAGE_AGENT_BOOT, true),
+    manageAgentBoot: envBool(env.INGOT_MANAGE_AGENT_BOOT, true),
     imageDownloadSource: oneOf('IMAGE_DOWNLOAD_SOURCE', env.INGOT_IMAGE_DOWNLOAD_SOURCE, ['http', 'local', 'swift'] as const, 'http'),
     deployLogsCollect: oneOf('DEPLOY_LOGS_COLLECT', env.INGOT_DEPLOY_LOGS_COLLECT, ['always', 'on_failure', 'never'] as const, 'on_failure'),
     deployLogsLocalPath: env.INGOT_DEPLOY_LOGS_LOCAL_PATH ?? `${dataDir}/deploy-logs`,
-    commandTimeout: num(env.INGOT_COMMAND_TIMEOUT, 60),
-    maxCommandAttempts: Math.max(1, num(env.INGOT_MAX_COMMAND_ATTEMPTS, 3)),
-    commandWaitInterval: num(env.INGOT_COMMAND_WAIT_INTERVAL, 6),
-    commandWaitAttempts: Math.max(1, num(env.INGOT_COMMAND_WAIT_ATTEMPTS, 100)),
-    postDeployGetPowerStateRetries: num(env.INGOT_POST_DEPLOY_GET_POWER_STATE_RETRIES, 6),
-    postDeployGetPowerStateRetryInterval: num(env.INGOT_POST_DEPLOY_GET_POWER_STATE_RETRY_INTERVAL, 5),
-    streamRawImages: bool(env.INGOT_STREAM_RAW_IMAGES, true),
-    enableBiosBootloaderInstall: bool(env.INGOT_ENABLE_BIOS_BOOTLOADER_INSTALL, true),
+    commandTimeout: envNum(env.INGOT_COMMAND_TIMEOUT, 60),
+    maxCommandAttempts: Math.max(1, envNum(env.INGOT_MAX_COMMAND_ATTEMPTS, 3)),
+    commandWaitInterval: envNum(env.INGOT_COMMAND_WAIT_INTERVAL, 6),
+    commandWaitAttempts: Math.max(1, envNum(env.INGOT_COMMAND_WAIT_ATTEMPTS, 100)),
+    postDeployGetPowerStateRetries: envNum(env.INGOT_POST_DEPLOY_GET_POWER_STATE_RETRIES, 6),
+    postDeployGetPowerStateRetryInterval: envNum(env.INGOT_POST_DEPLOY_GET_POWER_STATE_RETRY_INTERVAL, 5),
+    streamRawImages: envBool(env.INGOT_STREAM_RAW_IMAGES, true),
+    enableBiosBootloaderInstall: envBool(env.INGOT_ENABLE_BIOS_BOOTLOADER_INSTALL, true),
     defaultBootMode: oneOf('DEFAULT_BOOT_MODE', env.INGOT_DEFAULT_BOOT_MODE, ['uefi', 'bios'] as const, 'uefi'),
     eraseDevicesPriority: optNum(env.INGOT_ERASE_DEVICES_PRIORITY),
     eraseDevicesMetadataPriority: optNum(env.INGOT_ERASE_DEVICES_METADATA_PRIORITY),
-    powerOffAfterDeployFailure: bool(env.INGOT_POWER_OFF_AFTER_DEPLOY_FAILURE, true),
-    ramdiskHeartbeatTimeout: num(env.INGOT_RAMDISK_HEARTBEAT_TIMEOUT, 300),
-    restrictLookup: bool(env.INGOT_RESTRICT_LOOKUP, true),
-    enableRamdiskEndpoints: bool(env.INGOT_ENABLE_RAMDISK_ENDPOINTS, true),
+    powerOffAfterDeployFailure: envBool(env.INGOT_POWER_OFF_AFTER_DEPLOY_FAILURE, true),
+    ramdiskHeartbeatTimeout: envNum(env.INGOT_RAMDISK_HEARTBEAT_TIMEOUT, 300),
+    restrictLookup: envBool(env.INGOT_RESTRICT_LOOKUP, true),
+    enableRamdiskEndpoints: envBool(env.INGOT_ENABLE_RAMDISK_ENDPOINTS, true),
     permittedImageFormats: (env.INGOT_PERMITTED_IMAGE_FORMATS ?? 'raw,qcow2,iso').split(',').map((s) => s.trim()).filter(Boolean),
-    disableDeepImageInspection: bool(env.INGOT_DISABLE_DEEP_IMAGE_INSPECTION, false),
+    disableDeepImageInspection: envBool(env.INGOT_DISABLE_DEEP_IMAGE_INSPECTION, false),
   };
 }
