@@ -63,6 +63,31 @@ record() {
 }
 skip() { SKIPPED=$((SKIPPED + 1)); SUMMARY+=("$(printf '%-10s SKIP  %s' "$1" "$2")"); echo "== $1: SKIP  $2"; }
 
+# run_functional SUITE URL DIR: python-ironicclient's functional suite against URL (state in
+# DIR), counted from its per-test lines (subunit-trace), so that a run cut short by the
+# timeout still reports what ran; recorded as SUITE. Returns 1 when anything failed.
+run_functional() {
+  local suite=$1 url=$2 dir=$3 t=$SECONDS rc p f k note="" flog=$3/run.log
+  CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$dir timeout -k 10 "${FUNCTIONAL_TIMEOUT:-1800}" \
+    bash "$PEER_DIR/run_client_functional.sh" "$url" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
+  rc=$?
+  p=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. ok$' "$flog" 2>/dev/null)
+  f=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. FAILED$' "$flog" 2>/dev/null)
+  k=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. SKIPPED' "$flog" 2>/dev/null)
+  p=${p:-0}; f=${f:-0}; k=${k:-0}; SKIPPED=$((SKIPPED + k))
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    note=", TIMED OUT after ${FUNCTIONAL_TIMEOUT:-1800}s"; f=$((f + 1))
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    note=", runner exit code $rc"; f=1
+  fi
+  if [ -s "$flog" ] && grep -qE '\.\.\. FAILED$' "$flog"; then
+    echo "failing $suite tests (id: cause):"
+    node --import tsx test/functional/failures.ts "$flog"
+  fi
+  record "$suite" "$p" "$f" "$p passed, $f failed, $k skipped$note ($(elapsed_since $t))"
+  [ "$f" -eq 0 ]
+}
+
 T0=$SECONDS
 
 # ------------------------------------------------------------------- setup ---
@@ -164,28 +189,7 @@ if wants functional || wants cli; then
     else
       if wants functional; then
         echo "== functional: python-ironicclient functional suite against $INGOT_URL"
-        t=$SECONDS
-        CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional timeout -k 10 "${FUNCTIONAL_TIMEOUT:-1800}" \
-          bash "$PEER_DIR/run_client_functional.sh" "$INGOT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
-        rc=$?
-        flog=$WORK/functional/run.log
-        # Count from the per-test lines (subunit-trace), so that a run cut short by the
-        # timeout still reports what ran.
-        p=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. ok$' "$flog" 2>/dev/null)
-        f=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. FAILED$' "$flog" 2>/dev/null)
-        k=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. SKIPPED' "$flog" 2>/dev/null)
-        p=${p:-0}; f=${f:-0}; SKIPPED=$((SKIPPED + ${k:-0}))
-        note=""
-        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-          note=", TIMED OUT after ${FUNCTIONAL_TIMEOUT:-1800}s"; f=$((f + 1))
-        elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-          note=", runner exit code $rc"; f=1
-        fi
-        if [ -s "$flog" ] && grep -qE '\.\.\. FAILED$' "$flog"; then
-          echo "failing functional tests (id: cause):"
-          node --import tsx test/functional/failures.ts "$flog"
-        fi
-        record functional "$p" "$f" "$p passed, $f failed, ${k:-0} skipped$note ($(elapsed_since $t))"
+        run_functional functional "$INGOT_URL" "$WORK/functional"
       fi
       if wants cli; then
         echo "== cli: verify_cli.sh against $INGOT_URL"
@@ -221,28 +225,10 @@ if wants functional-split; then
       record functional-split 0 1 "the API + 2 conductors did not start (PostgreSQL at 127.0.0.1:5432 needed)"
     else
       echo "== functional-split: python-ironicclient functional suite against $SPLIT_URL (1 API + 2 conductors)"
-      t=$SECONDS
-      CONCURRENCY=${FUNCTIONAL_CONCURRENCY:-2} CLITESTS_DIR=$WORK/functional-split timeout -k 10 "${FUNCTIONAL_TIMEOUT:-1800}" \
-        bash "$PEER_DIR/run_client_functional.sh" "$SPLIT_URL" "${FUNCTIONAL_FILTER:-ironicclient.tests.functional}"
-      rc=$?
-      flog=$WORK/functional-split/run.log
-      p=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. ok$' "$flog" 2>/dev/null)
-      f=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. FAILED$' "$flog" 2>/dev/null)
-      k=$(grep -cE '^\{[0-9]+\} \S+ \[[^]]*\] \.\.\. SKIPPED' "$flog" 2>/dev/null)
-      p=${p:-0}; f=${f:-0}; SKIPPED=$((SKIPPED + ${k:-0}))
-      note=""
-      if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-        note=", TIMED OUT after ${FUNCTIONAL_TIMEOUT:-1800}s"; f=$((f + 1))
-      elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        note=", runner exit code $rc"; f=1
-      fi
-      if [ -s "$flog" ] && grep -qE '\.\.\. FAILED$' "$flog"; then
-        echo "failing functional-split tests (id: cause):"
-        node --import tsx test/functional/failures.ts "$flog"
+      if ! run_functional functional-split "$SPLIT_URL" "$WORK/functional-split" && grep -qE '\.\.\. FAILED$' "$WORK/functional-split/run.log" 2>/dev/null; then
         echo "server errors logged by the split deployment (first 20):"
         grep -hE '"level":(50|60)' "$WORK"/split/*.log | head -n 20 | cut -c1-400
       fi
-      record functional-split "$p" "$f" "$p passed, $f failed, ${k:-0} skipped$note ($(elapsed_since $t))"
       stop_split
     fi
   elif [ $HAVE_CLIENTS -eq 0 ]; then
