@@ -143,11 +143,19 @@ export class HashRingManager {
     throw noHostStatus === 400 ? new InvalidError(msg) : new NotFoundError(msg);
   }
 
-  /** Active conductors serving `driver` in any group (Ironic's get_topic_for_driver). */
+  /**
+   * Active conductors serving `driver` in any group (Ironic's get_topic_for_driver), after
+   * a rebuild if the cached snapshot has none, as `ownerOf` does: an API that started
+   * before its conductors registered must not answer "no drivers" until the next reset.
+   */
   async hostsForDriver(driver?: string): Promise<ActiveConductor[]> {
+    const pick = (): ActiveConductor[] => {
+      const all = [...(this.snap?.conductors.values() ?? [])];
+      return driver === undefined ? all : all.filter((c) => c.hardwareTypes.includes(driver));
+    };
     await this.refresh();
-    const all = [...(this.snap?.conductors.values() ?? [])];
-    return driver === undefined ? all : all.filter((c) => c.hardwareTypes.includes(driver));
+    if (pick().length === 0) await this.refresh(true);
+    return pick();
   }
 
   /** The registered conductor record (for its RPC address), from the cached snapshot. */
