@@ -37,7 +37,7 @@ import { envBool, envNum } from '../core/env.ts';export interface InspectorConfi
   pxeFilterDriver: 'noop' | 'dnsmasq';
   dhcpHostsdir: string | null;
   pxeFilterSyncPeriod: number;
-  extraKernelParams: Record<string, string>;
+  extraKernelParams: Record<string, string | null>;
   maxBody: number;
 }
 
@@ -76,7 +76,8 @@ export function loadInspectorConfig(env: Record<string, string | undefined>): In
     pxeFilterSyncPeriod: envNum(env.INGOT_PXE_FILTER_SYNC_PERIOD, 15),
     extraKernelParams: Object.fromEntries((env.INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ?? '').split(/\s+/).filter(Boolean).map((kv) => {
       const i = kv.indexOf('=');
-      return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
+      // Ironic's _parse_kernel_params: a bare word is a key without value.
+      return i < 0 ? [kv, null] : [kv.slice(0, i), kv.slice(i + 1)];
     })),
     maxBody: envNum(env.INGOT_INSPECTOR_MAX_BODY, 10 * 1024 * 1024),
   };

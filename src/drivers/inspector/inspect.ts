@@ -18,7 +18,7 @@ export interface InspectorInspectOptions {
   /** The callback URL handed to the ramdisk (read at each inspection: the port may be chosen at start). */
   callbackUrl: () => string;
   /** `[inspector] extra_kernel_params`. */
-  extraKernelParams?: Readonly<Record<string, string>>;
+  extraKernelParams?: Readonly<Record<string, string | null>>;
 }
 
 function siblings(ctx: DriverContext): ComposedDriver {
