@@ -19,7 +19,7 @@ import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 import { startFileServer, type FileServer } from '../conductor/file-server.ts';
 import { netbootSettings } from './netboot.ts';
-import { startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
+import { inspectorProcessing, startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
 
 export interface Service {
   db: Db;
@@ -97,6 +97,7 @@ export async function startService(config: Config, opts: { listen?: boolean; per
     await api.ready();
   }
   const inspector = await startInspector(config, db.kysely, conductor.deps, logger, { listen: opts.listen !== false, periodics: opts.periodics !== false });
+  conductor.setInspector(inspectorProcessing(inspector.inspector));
   if (!inspectorCallback && inspector.url) inspectorCallback = `${inspector.url.replace('//0.0.0.0:', '//127.0.0.1:')}/v1/continue`;
   return {
     db, conductor, api, url, files, inspector,
