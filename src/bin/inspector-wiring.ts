@@ -26,7 +26,8 @@ import type { ConductorApi, InspectorProcessing } from '../contracts/rpc.ts';
 import type { Json } from '../core/node.ts';
 import { IngotError, NotFoundError, type ErrorCode } from '../core/errors.ts';
 import { buildInspectorApi } from '../inspector/api.ts';
-import { DnsmasqHostsDirFilter } from '../inspector/pxe-filter.ts';
+import { DnsmasqDhcp } from '../drivers/dhcp/dnsmasq.ts';
+import { dnsmasqPaths } from './netboot.ts';
 import { DEFAULT_CPU_FLAGS } from '../inspector/hooks.ts';
 
 export interface InspectorRuntime {
@@ -126,7 +127,11 @@ export async function startInspector(config: Config, db: Kysely<Database>, deps:
     ? new RemoteInspector(db, deps.remote, inspectorOptions(config), log)
     : new Inspector(db, new ConductorInspectionHost(deps), inspectorOptions(config), log);
   // The PXE filter is written where the conductors (and dnsmasq) are, not by an API process.
-  if (!('remote' in deps) && c.pxeFilterDriver === 'dnsmasq' && c.dhcpHostsdir) inspector.setPxeFilter(new DnsmasqHostsDirFilter(c.dhcpHostsdir));
+  // One writer of dnsmasq's host files: the netboot DHCP provider's module (same hostsdir).
+  if (!('remote' in deps) && c.pxeFilterDriver === 'dnsmasq') {
+    const dhcp = new DnsmasqDhcp(dnsmasqPaths(config));
+    inspector.setPxeFilter({ apply: (state) => dhcp.applyPxeFilter(state) });
+  }
   const api = buildInspectorApi(inspector, { bodyLimit: c.maxBody });
   let url = '';
   if (opts.listen) {

@@ -11,8 +11,14 @@
  *   on clean-up `<mac>,ignore` (dnsmasq never forgets a host it has read without a
  *   SIGHUP, so the entry is rewritten to ignore rather than deleted) and the opts file is
  *   removed.
- * - PXE filter rules for in-band inspection (`setFilterRule`): `<hostsdir>/filter-<mac>.conf`,
- *   `<mac>` (allow) or `<mac>,ignore` (deny), the way ironic-inspector's dnsmasq filter does.
+ * - PXE filter rules for in-band inspection and discovery (`setFilterRule`, `applyPxeFilter`,
+ *   called by the built-in inspector): `<hostsdir>/filter-<mac>.conf`, `<mac>` (allow) or
+ *   `<mac>,ignore` (deny), and `filter-unknown.conf` = `*:*:*:*:*:*,ignore` while unknown
+ *   machines may not boot, the way ironic-inspector's dnsmasq filter does. A MAC this
+ *   provider serves (an `ironic-<mac>.conf` that is not `ignore`: a node being deployed,
+ *   cleaned or inspected over pxe/ipxe) gets no filter file: two host lines for one MAC
+ *   would leave dnsmasq to pick one, and the served line carries the node's boot options.
+ *   dnsmasq prefers an exact MAC over the wildcard line, so served MACs still boot.
  * Only IPv4 options are written (dnsmasq needs `option6:` for DHCPv6 ones; Ironic writes
  * both kinds into the same file). Writes go to a dot-file first and are renamed into place:
  * dnsmasq skips dot-files, so it never reads half a file.
@@ -23,7 +29,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidError } from '../../core/errors.ts';
 import type { DriverContext, DriverPort } from '../base.ts';
@@ -123,6 +129,40 @@ export class DnsmasqDhcp implements DhcpProvider {
     const m = normMac(mac);
     if (rule === null) { await rm(this.filterFile(m), { force: true }); return; }
     await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, rule === 'allow' ? `${m}\n` : `${m},ignore\n`);
+  }
+
+  /**
+   * The whole PXE filter at once (the inspector's computed state): rules for `allow` and
+   * `deny` MACs, the unknown-hosts rule, stale filter files removed; MACs served by a host
+   * file of this provider are left to it (see the module comment).
+   */
+  async applyPxeFilter(state: { allow: ReadonlySet<string>; deny: ReadonlySet<string>; allowUnknown: boolean }): Promise<void> {
+    await this.ensureDirs();
+    const served = new Set<string>();
+    const present = new Set<string>();
+    for (const name of await readdir(this.paths.hostsdir)) {
+      const host = /^ironic-(.+)\.conf$/.exec(name);
+      if (host) {
+        const text = await readFile(join(this.paths.hostsdir, name), 'utf8').catch(() => '');
+        if (text.trim() && !text.trim().endsWith(',ignore')) served.add(host[1]!);
+      }
+      const f = /^filter-(.+)\.conf$/.exec(name);
+      if (f && f[1] !== 'unknown') present.add(f[1]!);
+    }
+    const want = new Map<string, 'allow' | 'deny'>();
+    for (const m of state.deny) want.set(normMac(m), 'deny');
+    for (const m of state.allow) want.set(normMac(m), 'allow');
+    for (const m of served) want.delete(m);
+    for (const m of present) if (!want.has(m)) await this.setFilterRule(m, null);
+    for (const [m, rule] of want) {
+      const text = rule === 'allow' ? `${m}\n` : `${m},ignore\n`;
+      if ((await readFile(this.filterFile(m), 'utf8').catch(() => null)) !== text) await this.setFilterRule(m, rule);
+    }
+    const unknown = join(this.paths.hostsdir, 'filter-unknown.conf');
+    if (state.allowUnknown) await rm(unknown, { force: true });
+    else if ((await readFile(unknown, 'utf8').catch(() => null)) !== '*:*:*:*:*:*,ignore\n') {
+      await writeAtomic(unknown, this.paths.hostsdir, 'filter-unknown.conf', '*:*:*:*:*:*,ignore\n');
+    }
   }
 
   async getIpAddresses(ports: readonly DriverPort[]): Promise<string[]> {
