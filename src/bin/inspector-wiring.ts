@@ -39,9 +39,15 @@ export interface InspectorRuntime {
 }
 
 /** The registry's factories plus the `inspector` inspect implementation. */
-export function withInspectorInspect(base: ImplementationFactories, config: Config, callbackUrl: () => string): ImplementationFactories {
+/**
+ * The registry's factories plus the `inspector` inspect implementation. `inspector()` names
+ * this process's Inspector once it runs (created after the conductor): each inspection
+ * started through Ironic's API gets its inspector status.
+ */
+export function withInspectorInspect(base: ImplementationFactories, config: Config, callbackUrl: () => string, inspector: () => Inspector | null = () => null): ImplementationFactories {
+  const onStarted = async (uuid: string): Promise<void> => { await inspector()?.noteStarted(uuid); };
   return withImplementations(base, {
-    inspect: { inspector: () => new InspectorInspect({ callbackUrl, extraKernelParams: config.inspector.extraKernelParams }) },
+    inspect: { inspector: () => new InspectorInspect({ callbackUrl, extraKernelParams: config.inspector.extraKernelParams, onStarted }) },
   });
 }
 

@@ -82,8 +82,9 @@ export async function startConductorProcess(config: Config, cluster: ClusterConf
   const { ring, stop } = ringOf(db, config, cluster);
   const redfishConnections = new RedfishConnectionCache();
   // The `inspector` inspect interface posts to INGOT_INSPECTOR_CALLBACK_URL (the API process's inspector API).
+  let inspectorRt: InspectorRuntime | null = null;
   const registry = new DriverRegistry(config.drivers, withInspectorInspect(builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }),
-    config, () => config.inspector.callbackUrl ?? ''));
+    config, () => config.inspector.callbackUrl ?? '', () => inspectorRt?.inspector ?? null));
   const me = config.conductorHostname;
   const conductor = new Conductor({ db: db.kysely, config, registry, logger, ownsNode: (n) => ring.cachedOwner(n) === me });
   const rpc = await startRpcServer(conductor, cluster.jsonRpc, { host: config.host, port: cluster.jsonRpc.port },
@@ -94,6 +95,7 @@ export async function startConductorProcess(config: Config, cluster: ClusterConf
   await conductor.start();
   const inspector = await startInspector(config, db.kysely, conductor.deps, logger, { listen: false, periodics: true });
   conductor.setInspector(inspectorProcessing(inspector.inspector));
+  inspectorRt = inspector;
   await new ConductorRepo(db.kysely).setRpcAddress(me, rpcAddress);
   await ring.refresh(true);
   const takeover = new Takeover(conductor.deps);
