@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEnv, insp, ironic, sampleReport, manageableNode, until, type Env } from './support.ts';
@@ -73,41 +73,38 @@ test('an unknown machine is enrolled exactly once with 3 concurrent reporters', 
   await insp(env.svc, 'DELETE', '/v1/rules');
 });
 
-test('PXE filter through the dnsmasq provider: nodes come and go; inspected allowed, others denied, served MACs left to their host file', async () => {
+test('PXE filter through the dnsmasq provider: nodes come and go; inspected allowed, others denied, MACs with a provider host file left to it', async () => {
   const uuid = await manageableNode(env.svc, 'pxe-a');
   await ironic(env.svc, 'POST', '/v1/ports', { node_uuid: uuid, address: '52:54:00:99:00:01' });
   await env.svc.inspector.inspector.syncPxeFilter();
   assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01,ignore\n');
   assert.equal(rule('52:54:00:12:34:01'), '52:54:00:12:34:01,ignore\n', 'the node discovered above is not being inspected');
-  assert.equal(existsSync(join(hostsdir, 'filter-unknown.conf')), false, 'discovery on: unknown machines may boot');
+  assert.equal(rule('unknown'), '*:*:*:*:*:*\n', 'discovery on: unknown machines may boot');
 
   assert.equal((await insp(env.svc, 'POST', `/v1/introspection/${uuid}`)).status, 202);
   await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01\n', 'allowed while inspecting');
   await insp(env.svc, 'POST', `/v1/introspection/${uuid}/abort`);
   await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01,ignore\n', 'denied after abort');
 
-  // A MAC the provider serves (its host file carries the node's boot options): no filter line beside it.
+  // A MAC with a host file of the provider (a node pxe-booting): the filter does not override it.
   const served = '52:54:00:99:00:02';
   const uuid2 = await manageableNode(env.svc, 'pxe-b');
   await ironic(env.svc, 'POST', '/v1/ports', { node_uuid: uuid2, address: served });
   writeFileSync(join(hostsdir, `ironic-${served}.conf`), `${served},set:tag-1,set:ironic\n`);
   await env.svc.inspector.inspector.syncPxeFilter();
   assert.equal(rule(served), null);
-  writeFileSync(join(hostsdir, `ironic-${served}.conf`), `${served},ignore\n`); // cleaned up by the provider
-  await env.svc.inspector.inspector.syncPxeFilter();
-  assert.equal(rule(served), `${served},ignore\n`);
 
-  // Ports and nodes going away take their rules with them; the provider's own files stay.
+  // Ports and nodes going away: their filter lines follow the unknown-hosts rule (dnsmasq cannot forget them).
   const port = (await ironic(env.svc, 'GET', '/v1/ports?address=52:54:00:99:00:01')).body.ports[0];
   await ironic(env.svc, 'DELETE', `/v1/ports/${port.uuid}`);
   assert.equal((await ironic(env.svc, 'DELETE', `/v1/nodes/${uuid2}`)).status, 204);
   await env.svc.inspector.inspector.syncPxeFilter();
-  assert.equal(rule('52:54:00:99:00:01'), null);
+  assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01\n');
   assert.equal(rule(served), null);
   assert.ok(readdirSync(hostsdir).includes(`ironic-${served}.conf`));
 });
 
-test('PXE filter without discovery denies unknown hosts with the wildcard line; discovery on removes it', async () => {
+test('PXE filter without discovery denies unknown hosts with the wildcard line; discovery on allows them', async () => {
   const s = computeFilter([{ address: 'AA:BB:CC:DD:EE:01', provision_state: 'inspect wait' }, { address: 'aa:bb:cc:dd:ee:02', provision_state: 'active' }], false);
   assert.deepEqual([...s.allow], ['aa:bb:cc:dd:ee:01']);
   assert.deepEqual([...s.deny], ['aa:bb:cc:dd:ee:02']);
@@ -117,7 +114,7 @@ test('PXE filter without discovery denies unknown hosts with the wildcard line; 
   assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:01'), 'utf8'), 'aa:bb:cc:dd:ee:01\n');
   assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:02'), 'utf8'), 'aa:bb:cc:dd:ee:02,ignore\n');
   await d.applyPxeFilter({ ...s, allowUnknown: true });
-  assert.equal(existsSync(join(d.paths.hostsdir, 'filter-unknown.conf')), false);
+  assert.equal(readFileSync(join(d.paths.hostsdir, 'filter-unknown.conf'), 'utf8'), '*:*:*:*:*:*\n');
 });
 
 test('the discovery claim holds across connections (the DB guard, not a lock in memory)', async () => {

@@ -62,8 +62,6 @@ test('PXE filter rules (for inspection) and leases', async () => {
     assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01,ignore\n');
     await d.setFilterRule('52:54:00:00:0c:01', 'allow');
     assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01\n');
-    await d.setFilterRule('52:54:00:00:0c:01', null);
-    assert.deepEqual(await readdir(d.paths.hostsdir), []);
     assert.deepEqual(await d.getIpAddresses([port('52:54:00:00:0c:01')]), []);
     await writeFile(d.paths.leasefile, '1700000000 52:54:00:00:0c:01 10.0.0.5 * 01:52:54:00:00:0c:01\n1700000000 52:54:00:00:0c:02 10.0.0.6 * *\n');
     assert.deepEqual(await d.getIpAddresses([port('52:54:00:00:0C:01'), port('52:54:00:00:0c:02', false)]), ['10.0.0.5']);
@@ -81,4 +79,35 @@ test('dnsmasq.conf: interface, range, directories, iPXE/UEFI tags; unknown machi
   assert.ok(open.includes('dhcp-boot=tag:!known,tag:ipxe,http://h/boot.ipxe\n'));
   assert.equal(open.includes('dhcp-ignore'), false);
   assert.throws(() => renderDnsmasqConf({ paths, interface: 'br0\nevil', dhcpRange: 'r', tftpRoot: '/t' }), /one line/);
+});
+
+test('the PXE filter and the host files: one rule per MAC, files rewritten and never deleted (dnsmasq only adds host records)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-pxefilter-'));
+  try {
+    const d = new DnsmasqDhcp(dnsmasqPathsIn(dir));
+    const a = '52:54:00:00:0d:01';
+    const idle = '52:54:00:00:0d:02';
+    const node = makeTestNode();
+    const files = async () => Object.fromEntries(await Promise.all((await readdir(d.paths.hostsdir)).sort().map(async (n) => [n, await readFile(join(d.paths.hostsdir, n), 'utf8')])));
+    await d.applyPxeFilter({ allow: new Set(), deny: new Set([a, idle]), allowUnknown: false });
+    assert.deepEqual(await files(), { [`filter-${a}.conf`]: `${a},ignore\n`, [`filter-${idle}.conf`]: `${idle},ignore\n`, 'filter-unknown.conf': '*:*:*:*:*:*,ignore\n' });
+    // The node pxe-boots: its host line, and the same line in its filter file.
+    await d.updateDhcpOpts(ctx(node, [port(a)]), OPTS);
+    const served = `${a},set:${node.driver_internal_info.dnsmasq_tag},set:ironic\n`;
+    assert.equal((await files())[`ironic-${a}.conf`], served);
+    assert.equal((await files())[`filter-${a}.conf`], served);
+    // The filter still says deny: the provider's MAC is left alone.
+    await d.applyPxeFilter({ allow: new Set(), deny: new Set([a, idle]), allowUnknown: false });
+    assert.equal((await files())[`filter-${a}.conf`], served);
+    // Cleaned up by the provider: both say ignore.
+    await d.cleanDhcpOpts(ctx(node, [port(a)]));
+    assert.equal((await files())[`filter-${a}.conf`], `${a},ignore\n`);
+    // The idle MAC's port goes away and discovery turns on: rewritten to the unknown rule (allow), nothing deleted.
+    await d.applyPxeFilter({ allow: new Set(), deny: new Set(), allowUnknown: true });
+    const after = await files();
+    assert.equal(after[`filter-${idle}.conf`], `${idle}\n`);
+    assert.equal(after['filter-unknown.conf'], '*:*:*:*:*:*\n');
+    assert.equal(after[`filter-${a}.conf`], `${a},ignore\n`);
+    assert.deepEqual(Object.keys(after).sort(), [`filter-${a}.conf`, `filter-${idle}.conf`, 'filter-unknown.conf', `ironic-${a}.conf`]);
+  } finally { await rm(dir, { recursive: true, force: true }); }
 });

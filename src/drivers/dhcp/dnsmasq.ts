@@ -12,13 +12,17 @@
  *   SIGHUP, so the entry is rewritten to ignore rather than deleted) and the opts file is
  *   removed.
  * - PXE filter rules for in-band inspection and discovery (`setFilterRule`, `applyPxeFilter`,
- *   called by the built-in inspector): `<hostsdir>/filter-<mac>.conf`, `<mac>` (allow) or
- *   `<mac>,ignore` (deny), and `filter-unknown.conf` = `*:*:*:*:*:*,ignore` while unknown
- *   machines may not boot, the way ironic-inspector's dnsmasq filter does. A MAC this
- *   provider serves (an `ironic-<mac>.conf` that is not `ignore`: a node being deployed,
- *   cleaned or inspected over pxe/ipxe) gets no filter file: two host lines for one MAC
- *   would leave dnsmasq to pick one, and the served line carries the node's boot options.
- *   dnsmasq prefers an exact MAC over the wildcard line, so served MACs still boot.
+ *   called by the built-in inspector), the way ironic-inspector's dnsmasq filter writes
+ *   them: `<hostsdir>/filter-<mac>.conf` = `<mac>` (allow) or `<mac>,ignore` (deny), and
+ *   `filter-unknown.conf` = `*:*:*:*:*:*` (unknown machines may boot: discovery) or
+ *   `*:*:*:*:*:*,ignore`. dnsmasq only ever adds host records from this folder (a deleted
+ *   or changed file's record stays until SIGHUP), so filter files are rewritten, never
+ *   deleted: a MAC the filter no longer names follows the unknown-hosts rule (inspector's
+ *   "removed" list). One MAC, one rule: a MAC that has a host file of this provider
+ *   (`ironic-<mac>.conf`, served or `ignore`) is governed by it; the filter leaves it alone,
+ *   and when the provider writes a MAC's host line it writes the same line into that MAC's
+ *   filter file if one exists, so whatever dnsmasq read last for the MAC agrees. dnsmasq
+ *   prefers an exact MAC over the wildcard line (inspector relies on it too).
  * Only IPv4 options are written (dnsmasq needs `option6:` for DHCPv6 ones; Ironic writes
  * both kinds into the same file). Writes go to a dot-file first and are renamed into place:
  * dnsmasq skips dot-files, so it never reads half a file.
@@ -109,60 +113,52 @@ export class DnsmasqDhcp implements DhcpProvider {
     if (tag !== existing) ctx.setInternalInfo({ dnsmasq_tag: tag });
     const lines = options.filter((o) => o.ip_version === 4).map((o) => `tag:${tag},${o.opt_name},${o.opt_value}\n`);
     await writeAtomic(this.optsFile(node.uuid), this.paths.optsdir, `ironic-${node.uuid}.conf`, lines.join(''));
-    for (const mac of await pxeMacs(ctx)) {
-      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},set:${tag},set:ironic\n`);
-    }
+    for (const mac of await pxeMacs(ctx)) await this.writeHost(mac, `${mac},set:${tag},set:ironic\n`);
+  }
+
+  /** The MAC's host line; a filter file for the MAC gets the same line (see the module comment). */
+  private async writeHost(mac: string, line: string): Promise<void> {
+    await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, line);
+    if (await exists(this.filterFile(mac))) await writeAtomic(this.filterFile(mac), this.paths.hostsdir, `filter-${mac}.conf`, line);
   }
 
   async cleanDhcpOpts(ctx: DriverContext): Promise<void> {
     await this.ensureDirs();
     if (ctx.node.driver_internal_info?.dnsmasq_tag !== undefined) ctx.setInternalInfo({ dnsmasq_tag: null });
-    for (const mac of await pxeMacs(ctx)) {
-      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},ignore\n`);
-    }
+    for (const mac of await pxeMacs(ctx)) await this.writeHost(mac, `${mac},ignore\n`);
     await rm(this.optsFile(ctx.node.uuid), { force: true });
   }
 
-  /** PXE filter (inspection): let `mac` through (`allow`), refuse it (`deny`) or drop the rule (`null`). */
-  async setFilterRule(mac: string, rule: 'allow' | 'deny' | null): Promise<void> {
+  /** PXE filter (inspection): let `mac` through (`allow`) or refuse it (`deny`); ignored for a MAC with a host file of this provider. */
+  async setFilterRule(mac: string, rule: 'allow' | 'deny'): Promise<void> {
     await this.ensureDirs();
     const m = normMac(mac);
-    if (rule === null) { await rm(this.filterFile(m), { force: true }); return; }
-    await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, rule === 'allow' ? `${m}\n` : `${m},ignore\n`);
+    if (await exists(this.hostFile(m))) return;
+    const text = rule === 'allow' ? `${m}\n` : `${m},ignore\n`;
+    if ((await readFile(this.filterFile(m), 'utf8').catch(() => null)) === text) return;
+    await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, text);
+    // updateDhcpOpts may have written the MAC's host line meanwhile: make the filter line agree.
+    const host = await readFile(this.hostFile(m), 'utf8').catch(() => null);
+    if (host !== null) await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, host);
   }
 
   /**
-   * The whole PXE filter at once (the inspector's computed state): rules for `allow` and
-   * `deny` MACs, the unknown-hosts rule, stale filter files removed; MACs served by a host
-   * file of this provider are left to it (see the module comment).
+   * The whole PXE filter at once (the inspector's computed state): `allow` and `deny` MACs,
+   * the unknown-hosts line, and MACs named before but not now set to the unknown-hosts rule.
    */
   async applyPxeFilter(state: { allow: ReadonlySet<string>; deny: ReadonlySet<string>; allowUnknown: boolean }): Promise<void> {
     await this.ensureDirs();
-    const served = new Set<string>();
-    const present = new Set<string>();
-    for (const name of await readdir(this.paths.hostsdir)) {
-      const host = /^ironic-(.+)\.conf$/.exec(name);
-      if (host) {
-        const text = await readFile(join(this.paths.hostsdir, name), 'utf8').catch(() => '');
-        if (text.trim() && !text.trim().endsWith(',ignore')) served.add(host[1]!);
-      }
-      const f = /^filter-(.+)\.conf$/.exec(name);
-      if (f && f[1] !== 'unknown') present.add(f[1]!);
-    }
     const want = new Map<string, 'allow' | 'deny'>();
     for (const m of state.deny) want.set(normMac(m), 'deny');
     for (const m of state.allow) want.set(normMac(m), 'allow');
-    for (const m of served) want.delete(m);
-    for (const m of present) if (!want.has(m)) await this.setFilterRule(m, null);
-    for (const [m, rule] of want) {
-      const text = rule === 'allow' ? `${m}\n` : `${m},ignore\n`;
-      if ((await readFile(this.filterFile(m), 'utf8').catch(() => null)) !== text) await this.setFilterRule(m, rule);
+    for (const name of await readdir(this.paths.hostsdir)) {
+      const f = /^filter-(.+)\.conf$/.exec(name);
+      if (f && f[1] !== 'unknown' && !want.has(f[1]!)) want.set(f[1]!, state.allowUnknown ? 'allow' : 'deny');
     }
+    for (const [m, rule] of want) await this.setFilterRule(m, rule);
     const unknown = join(this.paths.hostsdir, 'filter-unknown.conf');
-    if (state.allowUnknown) await rm(unknown, { force: true });
-    else if ((await readFile(unknown, 'utf8').catch(() => null)) !== '*:*:*:*:*:*,ignore\n') {
-      await writeAtomic(unknown, this.paths.hostsdir, 'filter-unknown.conf', '*:*:*:*:*:*,ignore\n');
-    }
+    const text = state.allowUnknown ? '*:*:*:*:*:*\n' : '*:*:*:*:*:*,ignore\n';
+    if ((await readFile(unknown, 'utf8').catch(() => null)) !== text) await writeAtomic(unknown, this.paths.hostsdir, 'filter-unknown.conf', text);
   }
 
   async getIpAddresses(ports: readonly DriverPort[]): Promise<string[]> {
@@ -231,4 +227,8 @@ export class DnsmasqDhcp implements DhcpProvider {
 
 async function pxeMacs(ctx: DriverContext): Promise<string[]> {
   return [...new Set((await ctx.loadPorts()).filter((p) => p.pxe_enabled).map((p) => normMac(p.address)))];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }
