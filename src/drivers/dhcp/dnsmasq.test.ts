@@ -76,7 +76,7 @@ test('dnsmasq.conf: interface, range, directories, iPXE/UEFI tags; unknown machi
     assert.ok(conf.split('\n').includes(line), line);
   }
   const open = renderDnsmasqConf({ paths, interface: 'br0', dhcpRange: 'r', tftpRoot: '/t', serveUnknown: { bios: 'undionly.kpxe', uefi: 'snponly.efi', ipxe: 'http://h/boot.ipxe' } });
-  assert.ok(open.includes('dhcp-boot=tag:!known,tag:ipxe,http://h/boot.ipxe\n'));
+  assert.ok(open.includes('dhcp-boot=tag:!ironic,tag:ipxe,http://h/boot.ipxe\n'));
   assert.equal(open.includes('dhcp-ignore'), false);
   assert.throws(() => renderDnsmasqConf({ paths, interface: 'br0\nevil', dhcpRange: 'r', tftpRoot: '/t' }), /one line/);
 });
