@@ -7,7 +7,9 @@
  * report's `error` field (inspector's `ramdisk_error` hook fails the inspection with it).
  *
  * Collectors:
- * - `default`: `inventory` (lldp per interface only with `ipa-collect-lldp=1`, as IPA),
+ * - `default`: `inventory` (lldp per interface only with `ipa-collect-lldp=1`, as IPA; a
+ *   lab machine reports its modelled TLVs, the Linux machine none yet: IPA listens for LLDP
+ *   frames on raw sockets, which this agent does not do),
  *   `root_disk` (IPA's guess: the smallest disk of at least 4 GiB), `boot_interface`
  *   (the booted NIC's MAC), `configuration` {collectors, managers};
  * - `logs`: `logs`, the machine's logs as a base64 gzipped tar (what ramdisk_error stores);
