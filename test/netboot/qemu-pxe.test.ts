@@ -68,7 +68,7 @@ async function bootOnce(name: 'ipxe' | 'pxe', prefix24: string, mac: string): Pr
     await boot.validate(ctx);
     await boot.prepareRamdisk(ctx, 'clean');
     assert.deepEqual(boots, ['pxe']);
-    const machine = lab.startMachine({ mac });
+    const machine = await lab.startMachine({ mac });
     try {
       const log = await machine.waitFor(`ingot-ramdisk: starting agent: node /ingot.js agent --api-url http://${lab.serverIp}:6385`, 300_000);
       assert.match(log, new RegExp(`ingot-ramdisk: DHCP on eth0 \\(${mac}\\)`));
