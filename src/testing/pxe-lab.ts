@@ -7,7 +7,7 @@
  *
  * Machines boot in BIOS mode (SeaBIOS, the NIC's iPXE ROM) or, with `uefi`, in UEFI mode
  * (OVMF: Debian's OVMF_CODE.fd read-only plus a private copy of OVMF_VARS.fd as pflash,
- * else the combined OVMF.fd as `-bios`). They boot from the network, or from `cdrom` (an
+ * else the combined OVMF.fd as `-bios`; network boot by OVMF's own PXE client). They boot from the network, or from `cdrom` (an
  * ISO on an IDE CD drive, what `-cdrom` makes, written out to give it the first
  * `bootindex`: OVMF ignores `-boot`, it follows bootindex).
  */
@@ -77,6 +77,16 @@ export async function firmwareArgs(uefi: boolean, varsCopy: string): Promise<str
   return ['-bios', combined];
 }
 
+/**
+ * The NIC. BIOS: with QEMU's iPXE option ROM (SeaBIOS has no network boot of its own).
+ * UEFI: without it (`romfile=`), so that OVMF's own UEFI PXE client (NetworkPkg over
+ * VirtioNetDxe) boots, as a server's firmware would; iPXE's EFI ROM would announce itself
+ * as iPXE (option 175) and be handed the iPXE script instead of the UEFI loader.
+ */
+export function nicDevice(mac: string, uefi: boolean): string {
+  return `virtio-net-pci,netdev=n0,mac=${mac}${uefi ? ',romfile=' : ''}`;
+}
+
 /** QEMU arguments for the boot source: the CD first when there is one, else the NIC. */
 export function bootArgs(nic: string, cdrom?: string): string[] {
   if (!cdrom) return ['-device', `${nic},bootindex=1`];
@@ -120,7 +130,7 @@ export async function startPxeLab(opts: { dir: string; tftpRoot: string; httpRoo
       const firmware = await firmwareArgs(m.uefi ?? false, join(opts.dir, `ovmf-vars-${name}.fd`));
       const proc = spawn('ip', ['netns', 'exec', ns, 'qemu-system-x86_64', '-m', String(m.memoryMb ?? 1024), '-nographic', '-no-reboot',
         '-display', 'none', '-monitor', 'none', '-serial', `file:${serial}`, ...firmware,
-        '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, ...bootArgs(`virtio-net-pci,netdev=n0,mac=${m.mac}`, m.cdrom)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, ...bootArgs(nicDevice(m.mac, m.uefi ?? false), m.cdrom)], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       proc.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
       children.push(proc);
