@@ -177,11 +177,18 @@ export class DnsmasqDhcp implements DhcpProvider {
   private binary(): Promise<string> {
     this.binaryOk ??= (async () => {
       const candidates = this.paths.binary ? [this.paths.binary] : ['dnsmasq', '/usr/sbin/dnsmasq'];
+      const broken: string[] = [];
       for (const bin of candidates) {
         const r = await runQuiet([bin, '--version'], this.timeoutMs);
         if (r.code === 0) return bin;
+        // ENOENT: not there. Anything else (no answer in time, an error) is a broken program, said as such.
+        if (r.out !== 'ENOENT') broken.push(`${bin} --version: ${r.code === -1 ? '' : `exit code ${r.code}, `}${r.out.split('\n').slice(-2).join(' ').trim() || 'no output'}`);
       }
-      this.binaryOk = undefined; // installed later: look again next time
+      this.binaryOk = undefined; // installed or repaired later: look again next time
+      if (broken.length > 0) {
+        throw new InvalidError(`DHCP provider dnsmasq: dnsmasq does not work (${broken.join('; ')}). `
+          + 'Reinstall Debian\'s dnsmasq-base, or point INGOT_DNSMASQ_BINARY at a working dnsmasq.');
+      }
       throw new InvalidError(`DHCP provider dnsmasq: dnsmasq is not installed (tried ${candidates.join(', ')}). `
         + 'Install Debian\'s dnsmasq-base (apt-get install dnsmasq-base), or set INGOT_DHCP_PROVIDER=none if another DHCP server hands out the boot files.');
     })();
