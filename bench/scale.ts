@@ -1,5 +1,5 @@
 /**
- * Scale-out benchmark: N fake-hardware nodes on a fresh PostgreSQL database, driven through
+ * Scale-out benchmark: N fake-hardware nodes on a fresh PostgreSQL database (MariaDB with --database mariadb), driven through
  * the REST API of either `ingot serve` (one process) or `ingot api` + K `ingot conductor`
  * processes. Measures node creation (enroll rate, nodes/s), enroll → manageable →
  * available → active throughput (nodes/s over the whole move, PUTs fired C at a time; each
@@ -12,16 +12,17 @@
  * unlocked; the machine's load average is recorded before and after.
  *
  * Usage: node --import tsx bench/scale.ts --mode split|serve [--nodes 10000] [--conductors 3]
- *          [--concurrency 16] [--list-runs 20] [--out FILE]
+ *          [--concurrency 16] [--list-runs 20] [--database postgres|mariadb] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Cluster, call, pool, postgresDb } from '../test/scale/cluster.ts';
+import { Cluster, call, pool, postgresDb, mariaDb } from '../test/scale/cluster.ts';
 
 const { values: a } = parseArgs({
   options: {
     mode: { type: 'string', default: 'split' },
+    database: { type: 'string', default: 'postgres' },
     nodes: { type: 'string', default: '10000' },
     conductors: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '16' },
@@ -53,7 +54,7 @@ async function timedList(api: string, path: string, follow: boolean): Promise<nu
 }
 
 async function main(): Promise<void> {
-  const db = await postgresDb();
+  const db = a.database === 'mariadb' ? await mariaDb() : await postgresDb();
   if (typeof db === 'string') throw new Error(db);
   const cluster = new Cluster(db, { INGOT_SYNC_POWER_STATE_INTERVAL: '0', INGOT_CHECK_PROVISION_STATE_INTERVAL: '0', INGOT_HEARTBEAT_INTERVAL: '5' });
   const loadBefore = loadavg();
@@ -83,8 +84,8 @@ async function main(): Promise<void> {
         }
       });
       for (;;) {
-        const [row] = await db.query(`SELECT count(*) FILTER (WHERE provision_state = '${state}' AND reservation IS NULL) AS done, `
-          + `count(*) FILTER (WHERE provision_state LIKE '%failed' OR provision_state = 'error') AS failed FROM nodes`);
+        const [row] = await db.query(`SELECT sum(CASE WHEN provision_state = '${state}' AND reservation IS NULL THEN 1 ELSE 0 END) AS done, `
+          + `sum(CASE WHEN provision_state LIKE '%failed' OR provision_state = 'error' THEN 1 ELSE 0 END) AS failed FROM nodes`);
         if (Number(row!.failed)) throw new Error(`${row!.failed} nodes failed on the way to ${state}`);
         if (Number(row!.done) === N) break;
         await sleep(250);
@@ -100,10 +101,11 @@ async function main(): Promise<void> {
       detail.push(await timedList(api, '/v1/nodes/detail?limit=1000', false));
       if (i < 3) all.push(await timedList(api, '/v1/nodes?limit=1000', true));
     }
-    const [end] = await db.query(`SELECT count(*) FILTER (WHERE provision_state = 'active') AS active, count(*) FILTER (WHERE reservation IS NOT NULL) AS locked FROM nodes`);
+    const [end] = await db.query(`SELECT sum(CASE WHEN provision_state = 'active' THEN 1 ELSE 0 END) AS active, `
+      + `sum(CASE WHEN reservation IS NOT NULL THEN 1 ELSE 0 END) AS locked FROM nodes`);
     const loadAfter = loadavg();
     const result = {
-      mode, database: 'PostgreSQL', nodes: N, conductors: mode === 'serve' ? 1 : K, concurrency: C,
+      mode, database: db.label, nodes: N, conductors: mode === 'serve' ? 1 : K, concurrency: C,
       create_per_s: round1(N / createS), enroll_to_active_per_s: round1(N / moveS), enroll_to_active_s: round1(moveS), phase_s: phases,
       put_retries: retries, list_runs: RUNS,
       list_page_1000_ms: { p50: round1(quantile(page, 0.5)), p95: round1(quantile(page, 0.95)) },
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
       load_before: loadBefore.map(round1), load_after: loadAfter.map(round1),
       date: new Date().toISOString(),
     };
-    console.log(`${mode === 'serve' ? 'ingot serve' : `ingot api + ${K} conductors`} on PostgreSQL, ${N} nodes: `
+    console.log(`${mode === 'serve' ? 'ingot serve' : `ingot api + ${K} conductors`} on ${db.label}, ${N} nodes: `
       + `enroll (create) ${result.create_per_s}/s; enroll→active ${result.enroll_to_active_per_s} nodes/s (${result.enroll_to_active_s} s: `
       + `manage ${phases.manage} s, provide ${phases.provide} s, deploy ${phases.active} s; ${retries} retried PUTs); `
       + `list page of 1000 p50/p95 ${result.list_page_1000_ms.p50}/${result.list_page_1000_ms.p95} ms, `
