@@ -19,7 +19,6 @@
 #   SCALE_NODES=10000 SCALE_CONDUCTORS=3   scale-out benchmark on PostgreSQL (bench/scale.ts):
 #                             `ingot serve` and `ingot api` + SCALE_CONDUCTORS conductors, same
 #                             workload, side by side (SCALE_NODES=0 skips)
-#   SCALE_MARIADB_TAKEOVER=1  the takeover test (test/scale/takeover.test.ts) on MariaDB (0 skips)
 #   DEPLOY_MACHINES=16 DEPLOY_SIZE_MIB=512   deploy benchmark (bench/deploy.ts): lab machines deployed
 #                             at once through the agent beside dd of the same bytes (DEPLOY_MACHINES=0 skips)
 #   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
@@ -151,11 +150,6 @@ if [ "${SCALE_NODES:-10000}" -gt 0 ]; then
     node --import tsx bench/scale.ts --mode "$mode" --nodes "${SCALE_NODES:-10000}" --conductors "${SCALE_CONDUCTORS:-3}" \
       --out "$RES/$STAMP-scale-$mode.json" 2>&1 | sed 's/^/  /'
   done
-fi
-if [ "${SCALE_MARIADB_TAKEOVER:-1}" = 1 ]; then
-  log "scale-out: takeover after kill -9 on MariaDB (test/scale/takeover.test.ts)"
-  INGOT_SCALE_MARIADB=1 node --import tsx --test --test-name-pattern MariaDB test/scale/takeover.test.ts 2>&1 \
-    | grep -E '^(ok|not ok|# (MariaDB|pass|fail))' | sed 's/^/  /'
 fi
 
 # -------------------------------------------------------------- deploy ------

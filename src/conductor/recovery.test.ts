@@ -224,7 +224,7 @@ test('clean wait timeouts: a running clean step puts the node in maintenance wit
   }
 });
 
-test('locks of a dead conductor: released, work in flight failed, power changes cleared, wait states kept; live locks untouched', async () => {
+test('locks of dead conductors: released, work in flight failed, power changes cleared, wait states kept; live locks untouched', async () => {
   const h = await startHarness({ heartbeatTimeout: 60 });
   try {
     const db = h.svc.db.kysely;
@@ -232,6 +232,7 @@ test('locks of a dead conductor: released, work in flight failed, power changes 
     const old = toIronicTime(new Date(Date.now() - 600_000));
     await db.insertInto('conductors').values([
       { hostname: 'dead-host', conductor_group: '', online: 1, drivers: '[]', created_at: old, updated_at: old },
+      { hostname: 'dead-host-2', conductor_group: '', online: 0, drivers: '[]', created_at: old, updated_at: old },
       { hostname: 'live-host', conductor_group: '', online: 1, drivers: '[]', created_at: now, updated_at: now },
     ]).execute();
     const deploying = await node(h, '1.10');
@@ -239,6 +240,8 @@ test('locks of a dead conductor: released, work in flight failed, power changes 
     const powering = await node(h, '1.10');
     const inspecting = await node(h, '1.10');
     const live = await node(h, '1.10');
+    const cleaning = await node(h, '1.10');
+    await setRow(h, cleaning.id, { provision_state: 'cleaning', target_provision_state: 'available', reservation: 'dead-host-2' });
     await setRow(h, deploying.id, { provision_state: 'deploying', target_provision_state: 'active', reservation: 'dead-host' });
     await setRow(h, waiting.id, { provision_state: 'wait call-back', target_provision_state: 'active', reservation: 'dead-host' });
     await setRow(h, powering.id, { provision_state: 'active', target_power_state: 'power off', reservation: 'dead-host' });
@@ -262,6 +265,11 @@ test('locks of a dead conductor: released, work in flight failed, power changes 
     const i = await get(h, inspecting.uuid);
     assert.equal(i.provision_state, 'inspect failed');
     assert.equal(i.reservation, null);
+    // A second dead conductor's locks go in the same round.
+    const c = await get(h, cleaning.uuid);
+    assert.equal(c.provision_state, 'clean failed');
+    assert.equal(c.reservation, null);
+    assert.match(c.last_error, /^Conductor dead-host-2 stopped heartbeating/);
     const l = await get(h, live.uuid);
     assert.equal(l.provision_state, 'deploying');
     assert.equal(l.reservation, 'live-host');

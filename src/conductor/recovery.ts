@@ -67,20 +67,25 @@ export async function deadConductors(deps: FlowDeps): Promise<{ hostname: string
  */
 export async function checkOrphanNodes(deps: FlowDeps): Promise<number[]> {
   const taken: number[] = [];
-  for (const dead of await deadConductors(deps)) {
-    const rows = await deps.db.selectFrom('nodes').select('id').where('reservation', '=', dead.hostname).execute();
-    for (const { id } of rows) {
-      // The atomic hand-over: only matches while the dead conductor still holds the lock.
-      const r = await deps.db.updateTable('nodes').set({ reservation: deps.host, updated_at: isoNow() })
-        .where('id', '=', id).where('reservation', '=', dead.hostname).executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) continue;
-      taken.push(id);
-      const node = await deps.nodes.getById(id);
-      if (!node) continue;
-      const seen = dead.updated_at ? ` (last heartbeat ${dead.updated_at})` : '';
-      deps.logger.warn({ node: node.uuid, conductor: dead.hostname }, 'removing the reservation of a dead conductor');
-      await takeOver(deps, new Task(deps.nodes, node, deps.host, 'orphan take over'), `Conductor ${dead.hostname} stopped heartbeating${seen}`);
-    }
+  const dead = await deadConductors(deps);
+  if (dead.length === 0) return taken;
+  // One scan for every dead conductor (dead rows stay in `conductors`, and `reservation`
+  // has no index: see migration 002), not one per dead conductor.
+  const byHost = new Map(dead.map((d) => [d.hostname, d]));
+  const held = await deps.db.selectFrom('nodes').select(['id', 'reservation'])
+    .where('reservation', 'in', [...byHost.keys()]).execute();
+  for (const { id, reservation } of held) {
+    const from = byHost.get(reservation!)!;
+    // The atomic hand-over: only matches while the dead conductor still holds the lock.
+    const r = await deps.db.updateTable('nodes').set({ reservation: deps.host, updated_at: isoNow() })
+      .where('id', '=', id).where('reservation', '=', from.hostname).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) continue;
+    taken.push(id);
+    const node = await deps.nodes.getById(id);
+    if (!node) continue;
+    const seen = from.updated_at ? ` (last heartbeat ${from.updated_at})` : '';
+    deps.logger.warn({ node: node.uuid, conductor: from.hostname }, 'removing the reservation of a dead conductor');
+    await takeOver(deps, new Task(deps.nodes, node, deps.host, 'orphan take over'), `Conductor ${from.hostname} stopped heartbeating${seen}`);
   }
   return taken;
 }

@@ -1,5 +1,6 @@
 /**
- * The takeover round in one process (SQLite): nodes never owned are only claimed; active
+ * The takeover round in one process (SQLite): a deploy names its conductor in
+ * conductor_affinity; nodes never owned are only claimed; active
  * nodes inherited from another conductor are re-prepared and recorded; nodes the ring
  * gives another conductor, nodes in maintenance and locked nodes are left alone.
  */
@@ -18,6 +19,8 @@ test('takeover round: claim, take over, and leave alone', async () => {
         assert.equal((await h.req('PUT', `/v1/nodes/${name}/states/provision`, { target })).status, 202);
         await waitState(h, name, state!);
       }
+      // The deploy itself names its conductor (Ironic's start_deploy): nothing to claim.
+      assert.equal((await deps.nodes.getByUuid(n.body.uuid))!.conductor_affinity, deps.host);
       return n.body.uuid as string;
     };
     const [fresh, inherited, foreign, maint, locked] = [await mk('fresh'), await mk('inherited'), await mk('foreign'), await mk('maint'), await mk('locked')];

@@ -27,6 +27,8 @@ const RAMDISK_PURPOSE: Record<string, 'deploy' | 'clean' | 'rescue' | 'inspect'>
 const TAKEN_OVER_STATES = [S.ACTIVE, ...Object.keys(RAMDISK_PURPOSE)] as string[];
 /** Nodes taken over at once (Ironic's [conductor] periodic_max_workers default). */
 const PARALLEL = 8;
+/** Node ids per claiming UPDATE. */
+const CLAIM_BATCH = 500;
 
 export class Takeover {
   private timer: NodeJS.Timeout | null = null;
@@ -64,11 +66,17 @@ export class Takeover {
       .where((eb) => eb.or([eb('conductor_affinity', 'is', null), eb('conductor_affinity', '!=', host)]))
       .execute();
     const inherited: { id: number; from: string }[] = [];
+    const unclaimed: number[] = [];
     for (const r of rows) {
       if (!owns(r)) continue;
-      if (r.conductor_affinity === null) {
-        await db.updateTable('nodes').set({ conductor_affinity: host }).where('id', '=', r.id).where('conductor_affinity', 'is', null).execute();
-      } else inherited.push({ id: r.id, from: r.conductor_affinity });
+      if (r.conductor_affinity === null) unclaimed.push(r.id);
+      else inherited.push({ id: r.id, from: r.conductor_affinity });
+    }
+    // Claims in batches (a deploy sets the affinity itself; these are nodes from before
+    // that, or adopted): one statement per batch, not one per node.
+    for (let i = 0; i < unclaimed.length; i += CLAIM_BATCH) {
+      await db.updateTable('nodes').set({ conductor_affinity: host })
+        .where('id', 'in', unclaimed.slice(i, i + CLAIM_BATCH)).where('conductor_affinity', 'is', null).execute();
     }
     // Several at a time, as Ironic spawns a worker per node (periodic_max_workers, 8).
     let next = 0;

@@ -14,6 +14,7 @@ import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
+import { inTransaction } from './transaction.ts';
 
 export type AllocationState = 'allocating' | 'active' | 'error';
 
@@ -144,7 +145,7 @@ export class AllocationRepo {
   async assignNode(a: Allocation, nodeId: number, reservation: string | null): Promise<Allocation> {
     const now = isoNow();
     try {
-      await this.db.transaction().execute(async (tx) => {
+      await inTransaction(this.db, async (tx) => {
         const node = await tx.selectFrom('nodes').select(['uuid', 'instance_uuid', 'instance_info', 'reservation'])
           .where('id', '=', nodeId).executeTakeFirst();
         if (!node) throw new NotFoundError(`Node ${nodeId} could not be found.`);
@@ -178,7 +179,7 @@ export class AllocationRepo {
 
   /** Delete the allocation and free its node (allocation_id, instance_uuid → NULL). 404 if gone. */
   async destroy(id: number): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       const now = isoNow();
       await tx.updateTable('nodes').set({ allocation_id: null, instance_uuid: null, updated_at: now }).where('allocation_id', '=', id).execute();
       const r = await tx.deleteFrom('allocations').where('id', '=', id).executeTakeFirst();

@@ -4,6 +4,7 @@ import type { Database } from './schema.ts';
 import type { BiosSetting } from '../core/bios.ts';
 import { isoNow } from '../core/ids.ts';
 import { fromJson, boolOrNull } from './connect.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface StoredBiosSetting extends BiosSetting { created_at: string; updated_at: string | null }
 
@@ -22,7 +23,7 @@ const b = (v: boolean | null | undefined): number | null => (v === null || v ===
 /** Replace all rows of a node in one transaction; keeps created_at of unchanged names. */
 export async function replaceBiosSettings(db: Kysely<Database>, nodeId: number, settings: readonly BiosSetting[]): Promise<void> {
   const now = isoNow();
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const old = new Map((await tx.selectFrom('bios_settings').select(['name', 'created_at', 'value']).where('node_id', '=', nodeId).execute()).map((r) => [r.name, r]));
     await tx.deleteFrom('bios_settings').where('node_id', '=', nodeId).execute();
     if (!settings.length) return;

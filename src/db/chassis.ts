@@ -10,6 +10,7 @@ import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface Chassis {
   id: number;
@@ -61,7 +62,7 @@ export class ChassisRepo {
   }
 
   async delete(c: Chassis): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       const n = await tx.selectFrom('nodes').select((eb) => eb.fn.countAll<number>().as('n')).where('chassis_id', '=', c.id).executeTakeFirst();
       if (Number(n?.n ?? 0) > 0) throw new InvalidError(`Cannot complete the requested action because chassis ${c.uuid} contains nodes.`);
       await tx.deleteFrom('chassis').where('id', '=', c.id).execute();

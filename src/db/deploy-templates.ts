@@ -14,6 +14,7 @@ import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface DeployStep {
   interface: string;
@@ -100,7 +101,7 @@ export class DeployTemplateRepo {
   async create(v: { uuid: string; name: string; extra: Json; steps: DeployStep[] }): Promise<DeployTemplate> {
     const now = isoNow();
     try {
-      await this.db.transaction().execute(async (tx) => {
+      await inTransaction(this.db, async (tx) => {
         await tx.insertInto('deploy_templates').values({ uuid: v.uuid, name: v.name, extra: toJson(v.extra), created_at: now, updated_at: null }).execute();
         const row = await tx.selectFrom('deploy_templates').select('id').where('uuid', '=', v.uuid).executeTakeFirstOrThrow();
         await this.insertSteps(tx, row.id, v.steps, now);
@@ -119,7 +120,7 @@ export class DeployTemplateRepo {
   async update(id: number, changes: { name?: string; extra?: Json; steps?: DeployStep[] }): Promise<DeployTemplate> {
     const now = isoNow();
     try {
-      await this.db.transaction().execute(async (tx) => {
+      await inTransaction(this.db, async (tx) => {
         const cols: Record<string, unknown> = {};
         if (changes.name !== undefined) cols.name = changes.name;
         if (changes.extra !== undefined) cols.extra = toJson(changes.extra);
@@ -150,7 +151,7 @@ export class DeployTemplateRepo {
   }
 
   async destroy(id: number): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await tx.deleteFrom('deploy_template_steps').where('deploy_template_id', '=', id).execute();
       const r = await tx.deleteFrom('deploy_templates').where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw new NotFoundError(`Deploy template ${id} could not be found.`);

@@ -9,6 +9,7 @@ import type { Node, NodeChanges } from '../core/node.ts';
 import type { ProvisionState } from '../core/states.ts';
 import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson, bool, boolOrNull, int, selectArrays, runTemplate } from './connect.ts';
+import { inTransaction } from './transaction.ts';
 
 const JSON_FIELDS = [
   'driver_info', 'driver_internal_info', 'extra', 'instance_info', 'properties', 'clean_step',
@@ -200,7 +201,7 @@ export class NodeRepo {
     // 1 statement instead of 5 on the API's hottest write path. Traits are the ones just
     // written, so they are not read back.
     if (traits.length) {
-      await this.db.transaction().execute(async (tx) => {
+      await inTransaction(this.db, async (tx) => {
         const res = await tx.insertInto('nodes').values(row).executeTakeFirstOrThrow();
         const id = Number(res.insertId ?? 0) || (await tx.selectFrom('nodes').select('id').where('uuid', '=', values.uuid).executeTakeFirstOrThrow()).id;
         await tx.insertInto('node_traits').values(traits.map((t) => ({ node_id: id, trait: t, created_at: now }))).execute();
@@ -282,7 +283,7 @@ export class NodeRepo {
   }
 
   async delete(id: number): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await tx.deleteFrom('node_traits').where('node_id', '=', id).execute();
       await tx.deleteFrom('node_tags').where('node_id', '=', id).execute();
       await tx.deleteFrom('bios_settings').where('node_id', '=', id).execute();
@@ -298,7 +299,7 @@ export class NodeRepo {
 
   async setTraits(id: number, traits: string[]): Promise<void> {
     const now = isoNow();
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await tx.deleteFrom('node_traits').where('node_id', '=', id).execute();
       if (traits.length) await tx.insertInto('node_traits').values(traits.map((t) => ({ node_id: id, trait: t, created_at: now }))).execute();
       await tx.updateTable('nodes').set({ updated_at: now }).where('id', '=', id).execute();

@@ -10,6 +10,7 @@ import { isoNow } from '../core/ids.ts';
 import { fromJson, toJson, bool, int } from './connect.ts';
 import { page, type PageOptions } from './paging.ts';
 import { uniqueColumn } from './unique.ts';
+import { inTransaction } from './transaction.ts';
 
 export type { Portgroup, NewPortgroup, PortgroupChanges };
 
@@ -104,7 +105,7 @@ export class PortgroupRepo {
    * `Invalid`, so 400). Check and delete run in one transaction.
    */
   async delete(pg: Portgroup): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       const n = await tx.selectFrom('ports').select((eb) => eb.fn.countAll<number>().as('n')).where('portgroup_id', '=', pg.id).executeTakeFirst();
       if (Number(n?.n ?? 0) > 0) throw new InvalidError(`Cannot complete the requested action because portgroup ${pg.uuid} contains ports.`);
       await tx.deleteFrom('portgroups').where('id', '=', pg.id).execute();

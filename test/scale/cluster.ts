@@ -70,7 +70,9 @@ export class Cluster {
   private spawn(name: string, args: string[]): Proc {
     const log = join(this.dir, `${name}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ingot.mjs'), ...args], {
+    // INGOT_NODE_FLAGS (e.g. --cpu-prof): node flags for every process, as scripts/lib/ingot.sh.
+    const flags = (process.env.INGOT_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...flags, join(ROOT, 'bin', 'ingot.mjs'), ...args], {
       cwd: ROOT, stdio: ['ignore', fd, fd],
       env: { ...process.env, INGOT_LOG_LEVEL: 'warn', INGOT_DB: this.db.url, INGOT_DATA_DIR: join(this.dir, name), ...this.env },
     });

@@ -1,5 +1,6 @@
 /**
- * Two API processes drive the same nodes at once (PostgreSQL, 2 conductors): for every
+ * Two API processes drive the same nodes at once (2 conductors; on PostgreSQL, and on
+ * MariaDB): for every
  * node, six deploy requests race (three through each API). The fake deploy holds the
  * node's lock longer than the lock retries last, so exactly one request per node wins
  * (202) and every other one gets 409 NodeLocked with Ironic's text — never a database
@@ -7,12 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, call, faultOf, pool, postgresDb } from './cluster.ts';
+import { Cluster, call, faultOf, pool, postgresDb, mariaDb, type TestDb } from './cluster.ts';
 
 const NODES = 20;
 
-test('two APIs, same nodes: one winner per lock, 409 NodeLocked for the rest', { timeout: 600_000 }, async (t) => {
-  const db = await postgresDb();
+async function race(t: import('node:test').TestContext, make: () => Promise<TestDb | string>): Promise<void> {
+  const db = await make();
   if (typeof db === 'string') { t.skip(db); return; }
   const cluster = new Cluster(db, {
     INGOT_HEARTBEAT_INTERVAL: '1', INGOT_HASH_RING_RESET_INTERVAL: '1', INGOT_SYNC_POWER_STATE_INTERVAL: '0',
@@ -50,10 +51,13 @@ test('two APIs, same nodes: one winner per lock, 409 NodeLocked for the rest', {
       }
     }
     const winners = new Set(replies.filter((x) => x.r.status === 202).map((x) => x.api));
-    t.diagnostic(`${replies.length} racing requests over ${NODES} nodes: ${NODES} won (through ${winners.size} API processes), ${replies.length - NODES} got 409 NodeLocked`);
+    t.diagnostic(`${db.label}: ${replies.length} racing requests over ${NODES} nodes: ${NODES} won (through ${winners.size} API processes), ${replies.length - NODES} got 409 NodeLocked`);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`);
   } finally {
     await cluster.close();
   }
-});
+}
+
+test('PostgreSQL: two APIs, same nodes: one winner per lock, 409 NodeLocked for the rest', { timeout: 600_000 }, (t) => race(t, postgresDb));
+test('MariaDB: two APIs, same nodes: one winner per lock, 409 NodeLocked for the rest', { timeout: 600_000 }, (t) => race(t, mariaDb));

@@ -11,7 +11,8 @@
  *
  * Releasing the dead conductor's locks and failing its in-flight work is the orphan check
  * of the conductor periodics (Ironic's _check_orphan_nodes).
- * The same test on MariaDB runs with INGOT_SCALE_MARIADB=1 (npm run bench sets it).
+ * The same test runs on MariaDB (about 40 s each on 2 cores); each is skipped when its
+ * database server does not answer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,8 +57,19 @@ async function until(what: string, ms: number, ok: () => Promise<boolean>): Prom
   return (Date.now() - t0) / 1000;
 }
 
+/**
+ * A 503 (every worker of the owning conductor busy, Ironic's NoFreeConductorWorker: with
+ * INGOT_SCALE_NODES above ~300 the in-flight third outnumbers a conductor's pool) is
+ * retried, as python-ironicclient does; any other answer but 202 fails the test.
+ */
 async function provision(api: string, uuids: string[], target: string): Promise<void> {
-  const res = await pool(uuids, 16, (u) => call(api, 'PUT', `/v1/nodes/${u}/states/provision`, { target }));
+  const res = await pool(uuids, 16, async (u) => {
+    for (let i = 0; ; i++) {
+      const r = await call(api, 'PUT', `/v1/nodes/${u}/states/provision`, { target });
+      if (r.status !== 503 || i >= 300) return r;
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+  });
   res.forEach((r, i) => assert.equal(r.status, 202, `${target} ${uuids[i]}: ${r.text}`));
 }
 
@@ -91,7 +103,7 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
     const [deployed, inFlight, idle] = [uuids.slice(0, third), uuids.slice(third, 2 * third), uuids.slice(2 * third)];
     await provision(api, deployed, 'active');
     await reach(api, deployed, 'active');
-    // The takeover round first claims the nodes it owns (conductor_affinity).
+    // A deploy names its conductor in conductor_affinity (as Ironic's start_deploy).
     await until('active nodes claimed by their owners', 60_000, async () =>
       Number((await db.query(`SELECT count(*) AS n FROM nodes WHERE provision_state = 'active' AND conductor_affinity IS NULL`))[0]!.n) === 0);
 
@@ -175,7 +187,4 @@ async function takeover(t: import('node:test').TestContext, make: () => Promise<
 
 test('PostgreSQL: kill -9 of one of 3 conductors under 300 nodes; takeover', { timeout: 900_000 }, (t) => takeover(t, postgresDb));
 
-test('MariaDB: kill -9 of one of 3 conductors under 300 nodes; takeover', { timeout: 900_000 }, async (t) => {
-  if (process.env.INGOT_SCALE_MARIADB !== '1') { t.skip('runs in npm run bench (INGOT_SCALE_MARIADB=1)'); return; }
-  await takeover(t, mariaDb);
-});
+test('MariaDB: kill -9 of one of 3 conductors under 300 nodes; takeover', { timeout: 900_000 }, (t) => takeover(t, mariaDb));

@@ -80,6 +80,10 @@ export async function doNodeDeploy(deps: FlowDeps, task: Task, opts: { configdri
     await failTask(deps, task, `Failed to prepare to deploy: ${messageOf(err)}`, { event: 'fail', eventType: 'deploying' });
     return;
   }
+  // This conductor now holds the node's local state (boot files, image cache): as Ironic's
+  // start_deploy, conductor_affinity names it, so that the takeover periodic (takeover.ts)
+  // leaves the node alone until the ring gives it to another conductor.
+  if (task.node.conductor_affinity !== deps.host) await task.save({ conductor_affinity: deps.host });
   await continueDeploy(deps, task, steps, 0);
 }
 
