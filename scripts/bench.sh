@@ -20,7 +20,9 @@
 #                             `ingot serve` and `ingot api` + SCALE_CONDUCTORS conductors, same
 #                             workload, side by side (SCALE_NODES=0 skips)
 #   DEPLOY_MACHINES=16 DEPLOY_SIZE_MIB=512   deploy benchmark (bench/deploy.ts): lab machines deployed
-#                             at once through the agent beside dd of the same bytes (DEPLOY_MACHINES=0 skips)
+#                             at once through the agent beside dd of the same bytes, the time per phase,
+#                             then the CPU per GiB of each part of the write (bench/deploy-cpu.ts;
+#                             DEPLOY_MACHINES=0 skips both)
 #   BENCH_CPU_PROF=1          run ingot (the bench.py part) under --cpu-prof; prints the top
 #                             functions; profiles stay in bench/results/profiles/ (git-ignored)
 #
@@ -155,8 +157,12 @@ fi
 # -------------------------------------------------------------- deploy ------
 if [ "${DEPLOY_MACHINES:-16}" != 0 ]; then
   log "deploy: ${DEPLOY_MACHINES:-16} lab machines at once, ${DEPLOY_SIZE_MIB:-512} MiB raw image, beside dd (bench/deploy.ts)"
-  ensure_apt "${DEMO_PACKAGES[@]}" || log "could not install ${DEMO_PACKAGES[*]}"
+  ensure_apt "${DEMO_PACKAGES[@]}" time || log "could not install ${DEMO_PACKAGES[*]} time"
+  uptime | sed 's/^/  load before the deploy benchmark: /'
   node --import tsx bench/deploy.ts --machines "${DEPLOY_MACHINES:-16}" --size-mib "${DEPLOY_SIZE_MIB:-512}" --out "$RES/$STAMP-deploy.json" 2>&1 \
+    | grep -v -E 'FSTDEP|trace-warnings' | sed 's/^/  /'
+  log "deploy: CPU seconds per GiB of each part of the write, one stream each (bench/deploy-cpu.ts)"
+  node --import tsx bench/deploy-cpu.ts --size-mib 1024 --out "$RES/$STAMP-deploy-cpu.json" 2>&1 \
     | grep -v -E 'FSTDEP|trace-warnings' | sed 's/^/  /'
 fi
 

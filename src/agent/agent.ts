@@ -92,7 +92,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const line = `${new Date().toISOString()} ${msg}`;
     logLines.push(line);
     if (logLines.length > 5000) logLines.shift();
-    (o.log ?? ((m: string) => process.stderr.write(`ingot agent: ${m}\n`)))(msg);
+    // The console line carries the time too: the lab's agent.log is the machine's console.
+    if (o.log) o.log(msg);
+    else process.stderr.write(`${line.slice(0, 24)} ingot agent: ${msg}\n`);
   };
   const cmdline = await o.machine.kernelCmdline();
   const kparams = parseKernelCmdline(cmdline);

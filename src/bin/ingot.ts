@@ -6,7 +6,8 @@
  */
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.ts';
-import { startService } from './service.ts';
+// Verbs load what they need when they run (`await import`): `ingot agent` starts on every
+// machine being deployed (16 at once in the lab) and must not load the whole service.
 import { registerClientCommands } from '../cli/commands.ts';
 import { registerNetbootCommands } from './netboot-commands.ts';
 import { registerSplitCommands } from './split-commands.ts';
@@ -43,6 +44,7 @@ program.command('serve')
   .option('--data-dir <dir>', 'state directory (INGOT_DATA_DIR)')
   .option('--inspector-port <port>', 'ironic-inspector API port, 0 = a free port (INGOT_INSPECTOR_PORT, 5050)')
   .action(async (opts) => {
+    const { startService } = await import('./service.ts');
     const svc = await startService(configFrom(opts));
     // First SIGTERM/SIGINT: graceful shutdown (the conductor drains for
     // graceful_shutdown_timeout, then fails what still runs); a second one exits at once.

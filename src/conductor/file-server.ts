@@ -109,7 +109,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     res.end();
     return;
   }
-  const stream = createReadStream(found, { start, end });
+  const stream = createReadStream(found, { start, end, highWaterMark: 1024 * 1024 });
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);

@@ -12,6 +12,7 @@
  */
 import { createHash, getHashes, type Hash } from 'node:crypto';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { imageChecksumError, imageDownloadError, invalidParams, AgentError } from '../errors.ts';
@@ -80,7 +81,7 @@ function dispatcherFor(url: string, info: ImageInfo, timeoutMs: number): Dispatc
 }
 
 export interface OpenedImage {
-  body: AsyncIterable<Buffer>;
+  body: Readable;
   contentLength: number | null;
   url: string;
   close(): Promise<void>;
@@ -100,7 +101,7 @@ async function openUrl(url: string, info: ImageInfo, logId: string, opts: Downlo
       }
       const len = res.headers['content-length'];
       return {
-        body: res.body as unknown as AsyncIterable<Buffer>,
+        body: res.body,
         contentLength: typeof len === 'string' ? Number(len) : null,
         url,
         close: async () => { res.body.destroy(); await dispatcher.close().catch(() => {}); },

@@ -1,8 +1,9 @@
 /**
  * Writing a whole-disk image onto the install device, as IPA's standby extension does:
  * - `disk_format: raw` with `stream_raw_images`: the HTTP body is written to the device
- *   as it arrives (at most one 4 MiB buffer in memory), hashed on the way, verified at
- *   the end; a cut or a checksum mismatch restarts the download (IPA's retries).
+ *   as it arrives (disk-writer.ts: two 4 MiB buffers, direct I/O where the device allows
+ *   it, fsync at the end), hashed on the way, verified at the end; a cut or a checksum
+ *   mismatch restarts the download (IPA's retries).
  * - anything else (qcow2, raw without streaming): downloaded to a temporary file,
  *   verified, inspected with `qemu-img info --output=json` (backing files and formats
  *   other than the declared one are refused), then `qemu-img convert -n -O raw` onto the
@@ -13,14 +14,15 @@
  */
 import { open, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { finished, type Readable } from 'node:stream';
 import { run } from '../proc.ts';
+import { DiskWriter } from './disk-writer.ts';
 import { AgentError, imageDownloadError, imageWriteError, invalidImage } from '../errors.ts';
 import type { Disk } from '../hardware/types.ts';
 import {
   expectedHash, HashCheck, openImage, withDownloadRetries, type DownloadOptions, type ImageInfo,
 } from './download.ts';
 
-const WRITE_BUFFER = 4 * 1024 * 1024;
 const QCOW2_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]);
 
 export interface WriteImageOptions {
@@ -39,6 +41,39 @@ function tooLarge(info: ImageInfo, disk: Disk, bytes: number | string): AgentErr
     `(${disk.size} bytes). Use a smaller image or choose a larger disk with root device hints.`);
 }
 
+/**
+ * Calls `onChunk` with each chunk of `body` as it arrives (no re-buffering: an async
+ * iterator over a Readable joins what is buffered into one new Buffer, a copy of every
+ * byte); a promise returned by `onChunk` pauses the body until it settles.
+ */
+function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> | null): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      body.off('data', onData);
+      body.destroy();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      let p: Promise<void> | null;
+      try { p = onChunk(chunk); } catch (err) { fail(err); return; }
+      if (p) {
+        body.pause();
+        p.then(() => { if (!failed) body.resume(); }, fail);
+      }
+    };
+    body.on('data', onData);
+    // `finished`: 'end' (after every 'data'; none come while paused), an error, or a
+    // close before the end (a cut connection).
+    finished(body, (err) => {
+      if (err) fail(err);
+      else if (!failed) resolve();
+    });
+  });
+}
+
 /** Streams a raw image onto the device; returns the bytes written. */
 export async function streamRawImage(info: ImageInfo, disk: Disk, o: WriteImageOptions): Promise<number> {
   const expected = await expectedHash(info, o.download, o.log);
@@ -46,63 +81,45 @@ export async function streamRawImage(info: ImageInfo, disk: Disk, o: WriteImageO
     const img = await openImage(info, o.download, o.log);
     if (img.contentLength !== null && img.contentLength > disk.size) { await img.close(); throw tooLarge(info, disk, img.contentLength); }
     const check = new HashCheck(expected);
-    const fh = await open(disk.path, 'r+');
-    // Two buffers: one fills from the network while the other is being written.
-    const bufs = [Buffer.allocUnsafe(WRITE_BUFFER), Buffer.allocUnsafe(WRITE_BUFFER)];
-    let cur = 0;
-    let buf = bufs[0]!;
-    let fill = 0;
-    let pos = 0;
-    let pending: Promise<void> | null = null;
-    const writeAll = async (b: Buffer, len: number, at: number) => {
-      let off = 0;
-      while (off < len) off += (await fh.write(b, off, len - off, at + off)).bytesWritten;
-    };
-    const flush = async () => {
-      if (pending) await pending;
-      pending = writeAll(buf, fill, pos);
-      pending.catch(() => {});
-      pos += fill;
-      fill = 0;
-      cur ^= 1;
-      buf = bufs[cur]!;
-    };
-    let first = true;
+    let writer: DiskWriter;
+    try {
+      writer = await DiskWriter.open(disk.path);
+    } catch (err) {
+      await img.close();
+      throw imageWriteError(disk.name, (err as Error).message);
+    }
+    let t0 = 0;
+    let tSync = 0;
+    let bytes = 0;
     try {
       try {
-        for await (const chunk of img.body) {
-          if (first && chunk.length >= 4) {
-            first = false;
-            if (o.deepInspection && chunk.subarray(0, 4).equals(QCOW2_MAGIC)) {
+        await pump(img.body, (chunk) => {
+          if (t0 === 0) {
+            t0 = performance.now();
+            if (o.deepInspection && chunk.length >= 4 && chunk.subarray(0, 4).equals(QCOW2_MAGIC)) {
               throw invalidImage(`Image ${info.id} is declared raw but its content is qcow2; set the image's disk_format to qcow2.`);
             }
           }
           check.update(chunk);
-          if (pos + fill + chunk.length > disk.size) throw tooLarge(info, disk, `more than ${disk.size}`);
-          let off = 0;
-          while (off < chunk.length) {
-            const n = Math.min(chunk.length - off, WRITE_BUFFER - fill);
-            chunk.copy(buf, fill, off, off + n);
-            fill += n;
-            off += n;
-            if (fill === WRITE_BUFFER) await flush();
-          }
-        }
-        await flush();
-        await pending;
+          if (writer.bytes + chunk.length > disk.size) throw tooLarge(info, disk, `more than ${disk.size}`);
+          return writer.write(chunk);
+        });
+        tSync = performance.now();
+        bytes = await writer.finish();
       } catch (err) {
         if (err instanceof AgentError) throw err;
         throw imageDownloadError(info.id, `Unable to write image to device ${disk.name}. Error: ${(err as Error).message}`);
       }
-      await fh.sync();
     } finally {
-      await (pending as Promise<void> | null)?.catch(() => {});
-      await fh.close();
+      await writer.close();
       await img.close();
     }
     check.verify(disk.name, info.id);
-    o.log(`Image ${info.id} streamed onto ${disk.name}: ${pos} bytes`);
-    return pos;
+    const secs = (performance.now() - t0) / 1000;
+    o.log(`Image ${info.id} streamed onto ${disk.name}: ${bytes} bytes in ${secs.toFixed(3)} s from the first byte ` +
+      `(${(bytes / 1024 / 1024 / secs).toFixed(1)} MiB/s, ${writer.direct ? 'direct I/O' : 'through the page cache'}; ` +
+      `written out and fsync ${((performance.now() - tSync) / 1000).toFixed(3)} s)`);
+    return bytes;
   });
 }
 

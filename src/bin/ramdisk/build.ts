@@ -9,8 +9,8 @@
  * - userland: busybox-static (applets, udhcpc), /usr/bin/node, the tools the agent runs
  *   (qemu-img, lsblk, blkid, dmidecode, sgdisk, sfdisk, wipefs, parted...: those present
  *   here) with the libraries `ldd` names; `src/bin/ingot.ts` bundled by esbuild into
- *   `/ingot.js` (native database drivers replaced by a stub that throws: the agent never
- *   opens a database); `/init` from init.ts.
+ *   `/ingot.js` (agent/bundle.ts; the lab's machines run the same bundle); `/init` from
+ *   init.ts.
  * - output: `<dataDir>/ramdisk/<hash>/{vmlinuz,initramfs.img}` (newc cpio, gzip), where
  *   hash covers every input (kernel package name, binaries' size and mtime, the sources of the bundle,
  *   /init, the module list). A second build with the same inputs is a cache hit; a new
@@ -20,11 +20,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative } from 'node:path';
 import { INIT_SCRIPT, UDHCPC_SCRIPT } from './init.ts';
-
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { bundleIngot, sourcesHash } from '../../agent/bundle.ts';
 
 /** Modules /init loads, in this order (dependencies first, added automatically). */
 export const RAMDISK_MODULES = [
@@ -75,40 +73,6 @@ function librariesOf(bin: string): string[] {
 }
 
 const fileKey = (p: string): string => { const s = statSync(p); return `${p}:${s.size}:${s.mtimeMs}`; };
-
-/** Hash of what the bundle is made from (src/ minus tests, package-lock.json): checking the cache needs no bundling. */
-async function sourcesHash(): Promise<string> {
-  const h = createHash('sha256');
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) h.update(p).update(await readFile(p));
-    }
-  };
-  await walk(join(PROJECT_ROOT, 'src'));
-  h.update(await readFile(join(PROJECT_ROOT, 'package-lock.json')));
-  return h.digest('hex');
-}
-
-/** Bundle src/bin/ingot.ts into one ESM file for Node 20. */
-async function bundleAgent(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const stub = 'export default class NotInRamdisk { constructor() { throw new Error("not available in the agent ramdisk"); } }';
-  const res = await esbuild.build({
-    entryPoints: [join(PROJECT_ROOT, 'src', 'bin', 'ingot.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    write: false, minify: true, legalComments: 'none', logLevel: 'silent',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    plugins: [{
-      name: 'no-native',
-      setup(b) {
-        b.onResolve({ filter: /^(better-sqlite3|pg-native|cpu-features|ssh2)$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
-        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: stub, loader: 'js' }));
-      },
-    }],
-  });
-  return res.outputFiles[0]!.text;
-}
 
 /** Each wanted module and its dependencies, dependencies first (paths relative to lib/modules/<ver>). */
 async function moduleOrder(modRoot: string, wanted: readonly string[]): Promise<string[]> {
@@ -176,7 +140,7 @@ export async function buildRamdisk(opts: { dataDir: string; log?: (line: string)
     deb = (await readdir(debs)).find((f) => f.startsWith(`${kernelPackage}_`) && f.endsWith('.deb'));
     if (!deb) throw new Error(`apt-get download ${kernelPackage} left no .deb in ${debs}`);
   }
-  const bundle = await bundleAgent();
+  const bundle = await bundleIngot();
   const work = await mkdtemp(join(base, 'work-'));
   try {
     const kdir = join(work, 'kernel');

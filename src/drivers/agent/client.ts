@@ -15,6 +15,7 @@ import { DriverError } from '../../core/errors.ts';
 import type { Json, Node } from '../../core/node.ts';
 import type { AgentConfig } from '../../core/agent-config.ts';
 import { agentRequest, type HttpAnswer } from './http.ts';
+import { pollSoon } from './poll.ts';
 
 /** One command result as the agent serialises it. */
 export interface CommandResult {
@@ -42,11 +43,6 @@ export function commandError(cmd: Partial<CommandResult>): string {
 class ConnectionFailed extends DriverError {
   constructor(message: string) { super(`Connection to agent failed: ${message}`, { reason: 'agent_connection', retryable: true }); }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')); }, { once: true });
-});
 
 export class AgentClient {
   constructor(private readonly opts: ClientOptions, private readonly signal?: AbortSignal) {}
@@ -156,17 +152,20 @@ export class AgentClient {
     throw last;
   }
 
-  /** Poll the command list until the last `method` command is no longer RUNNING (Ironic's _wait_for_command). */
+  /**
+   * Poll the command list until the last `method` command is no longer RUNNING (Ironic's
+   * _wait_for_command), within Ironic's budget but looking soon first (poll.ts).
+   */
   private async waitForCommand(node: Readonly<Node>, method: string): Promise<CommandResult> {
     const short = method.split('.').slice(1).join('.') || method;
-    for (let i = 0; i < this.opts.commandWaitAttempts; i++) {
+    const found = await pollSoon(async () => {
       const cmds = await this.commandsStatus(node);
-      const found = [...cmds].reverse().find((c) => c.command_name === short);
-      if (found && found.command_status !== 'RUNNING') {
-        this.raiseIfTypeError(node, method, found);
-        return found;
-      }
-      await sleep(this.opts.commandWaitInterval * 1000, this.signal);
+      const last = [...cmds].reverse().find((c) => c.command_name === short);
+      return last && last.command_status !== 'RUNNING' ? last : undefined;
+    }, { intervalMs: this.opts.commandWaitInterval * 1000, looks: this.opts.commandWaitAttempts, ...(this.signal ? { signal: this.signal } : {}) });
+    if (found) {
+      this.raiseIfTypeError(node, method, found);
+      return found;
     }
     throw new DriverError(`Timeout executing command ${method} on node ${node.uuid}: the agent did not finish it within ${this.opts.commandWaitAttempts} × ${this.opts.commandWaitInterval} s ([agent] command_wait_attempts × command_wait_interval).`, { reason: 'agent_timeout' });
   }

@@ -23,12 +23,11 @@ import {
   bootManaged, bootUsable, cachedSteps, client, collectLogs, currentStep, executeInband, phaseOf, refreshSteps, siblings, stepStatus,
 } from './agent-base.ts';
 import { imageInfo, imageUrlFor, isWholeDisk, validateImageInfo, type ImageServing } from './image.ts';
+import { pollSoon } from './poll.ts';
 import { bootModeOf, bootRamdisk, powerAction, rebootIntoRamdisk, wipeOnPowerOff, wipeTokenAndUrl } from './power-flow.ts';
 
 const deployStep = (step: string, deployPriority: number): StepDef => ({ step, deployPriority });
 const OWN = new Set(['boot_instance', 'deploy', 'prepare_instance_boot', 'switch_to_tenant_network', 'tear_down_agent', 'write_image']);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DirectDeploy implements DeployInterface, AgentDriven {
   readonly name = 'direct';
@@ -142,11 +141,10 @@ export class DirectDeploy implements DeployInterface, AgentDriven {
         await powerAction(ctx, P.REBOOT);
       } else if (!oob) {
         try { await c.powerOff(node); } catch (err) { ctx.logger.warn({ node: node.uuid, err: messageOf(err) }, 'soft power off through the agent failed'); }
-        let off = false;
-        for (let i = 0; i <= this.cfg.postDeployGetPowerStateRetries && !off; i++) {
-          try { off = (await d.power.getPowerState(ctx)) === P.OFF; } catch { off = false; }
-          if (!off && i < this.cfg.postDeployGetPowerStateRetries) await sleep(this.cfg.postDeployGetPowerStateRetryInterval * 1000);
-        }
+        // Ironic looks retries+1 times, retry_interval apart; the same budget, first looks sooner (poll.ts).
+        const off = await pollSoon(async () => {
+          try { return (await d.power.getPowerState(ctx)) === P.OFF ? true : undefined; } catch { return undefined; }
+        }, { intervalMs: this.cfg.postDeployGetPowerStateRetryInterval * 1000, looks: this.cfg.postDeployGetPowerStateRetries + 1, signal: ctx.signal });
         if (!off) await powerAction(ctx, P.OFF);
       } else {
         const r = await c.sync(node);

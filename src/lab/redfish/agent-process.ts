@@ -2,7 +2,7 @@
  * The `ingot agent` child process of a booted lab machine.
  *
  * Started as `<command…> agent --lab-machine FILE --port P --host H`, where `command` is how
- * to run the ingot CLI (default: this Node with the checkout's `bin/ingot.mjs`); output goes
+ * to run the ingot CLI (default: `labAgentCommand()`); output goes
  * to the machine's `agent.log`. `stop()` sends SIGTERM, then SIGKILL after `stopTimeoutMs`,
  * and resolves once the process is gone. Only the process this module started is signalled.
  *
@@ -11,13 +11,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedIngotBundle } from '../../agent/bundle.ts';
 
 /** The ingot CLI of this checkout: `node bin/ingot.mjs`. */
 export function defaultIngotCommand(): string[] {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   return [process.execPath, join(root, 'bin', 'ingot.mjs')];
+}
+
+/**
+ * How the lab runs `ingot agent` unless told otherwise: this Node with the ingot CLI
+ * bundled as the agent ramdisk has it (agent/bundle.ts, cached under the system's
+ * temporary folder per state of the sources): the same code, a fraction of the start-up
+ * CPU of compiling the TypeScript sources in every agent. When it cannot be bundled (no
+ * esbuild) or `INGOT_LAB_AGENT_BUNDLE=0`, the checkout's bin/ingot.mjs (`note` says why).
+ */
+export async function labAgentCommand(note: (msg: string) => void = () => {}): Promise<string[]> {
+  if (process.env.INGOT_LAB_AGENT_BUNDLE === '0') return defaultIngotCommand();
+  try {
+    return [process.execPath, await cachedIngotBundle(join(tmpdir(), 'ingot-agent-bundle'))];
+  } catch (err) {
+    note(`the agent could not be bundled (${(err as Error).message}); agents run from the TypeScript sources`);
+    return defaultIngotCommand();
+  }
 }
 
 /** Ports handed out recently (port → until when, ms): an agent takes a second or two to bind its own. */

@@ -22,7 +22,7 @@
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, defaultIngotCommand, freePort } from './agent-process.ts';
+import { AgentProcess, freePort, labAgentCommand } from './agent-process.ts';
 import { readDisk, readNvram, type DiskReport } from './disk-report.ts';
 import type { LabEvent, LabHooks } from './hooks.ts';
 import { downloadIso, NoBootError, readIsoBoot, type BootEntry } from './iso-boot.ts';
@@ -37,7 +37,7 @@ export interface LabHostOptions {
   dataDir?: string;
   /** Size of each machine's disk in bytes (sparse), or a function of the machine (default 8 GiB). */
   diskSizeBytes?: number | ((m: LabMachine) => number);
-  /** How to run the ingot CLI (`agent …` is appended); default: this Node with the checkout's bin/ingot.mjs. */
+  /** How to run the ingot CLI (`agent …` is appended); default: `labAgentCommand()` (the bundled CLI). */
   agentCommand?: readonly string[];
   /** Address the agents listen on (default 127.0.0.1). */
   agentHost?: string;
@@ -108,7 +108,8 @@ export class LabHosts {
   private readonly unsubscribe: () => void;
   private closed = false;
 
-  private constructor(private readonly opts: LabHostOptions, private readonly deps: LabHostDeps, dataDir: string, ownDir: boolean) {
+  private constructor(private readonly opts: LabHostOptions, private readonly deps: LabHostDeps, dataDir: string, ownDir: boolean,
+    private readonly agentCommand: readonly string[]) {
     this.dataDir = dataDir;
     this.ownDir = ownDir;
     for (const m of deps.machines) this.hosts.set(m.id, new MachineHost(m, machinePaths(dataDir, m)));
@@ -120,7 +121,8 @@ export class LabHosts {
     const own = !opts.dataDir;
     const dir = opts.dataDir ?? await mkdtemp(join(tmpdir(), 'ingot-lab-'));
     await mkdir(dir, { recursive: true });
-    const hosts = new LabHosts(opts, deps, dir, own);
+    const command = opts.agentCommand ?? await labAgentCommand((msg) => process.stderr.write(`ingot lab: ${msg}\n`));
+    const hosts = new LabHosts(opts, deps, dir, own, command);
     for (const h of hosts.hosts.values()) await ensureDisk(h.paths, hosts.diskSize(h.machine));
     return hosts;
   }
@@ -244,7 +246,7 @@ export class LabHosts {
     let agent: AgentProcess;
     try {
       agent = await AgentProcess.start({
-        command: this.opts.agentCommand ?? defaultIngotCommand(), machineFile: h.paths.machineFile, host, port,
+        command: this.agentCommand, machineFile: h.paths.machineFile, host, port,
         logFile: h.paths.agentLog, env: this.opts.agentEnv,
       });
     } catch (err) {
