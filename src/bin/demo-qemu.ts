@@ -90,15 +90,21 @@ async function inside(): Promise<number> {
   await mkdir(join(config.httpRoot, 'demo-images'), { recursive: true });
   await copyFile(image.raw, join(config.httpRoot, 'demo-images', 'demo-disk.raw'));
 
-  const paths = dnsmasqPaths(config);
-  for (const d of [config.netboot.dnsmasqDir, paths.hostsdir, paths.optsdir, config.netboot.tftpRoot]) await mkdir(d, { recursive: true });
-  await placeLoaders(config.netboot.tftpRoot, config.netboot.loaderFilePaths);
-  await writeFile(paths.confFile, renderDnsmasqConf({ paths, interface: net.bridge, dhcpRange: `${prefix24}.100,${prefix24}.150,1h`, tftpRoot: config.netboot.tftpRoot }));
-  const dnsmasq = await startDnsmasq({ conf: paths.confFile, pidfile: paths.pidfile });
-  log(`lab network: namespace ${net.ns}, ${net.bridge} ${net.serverIp}/24, dnsmasq (DHCP ${prefix24}.100-150, TFTP ${config.netboot.tftpRoot})`);
-
   const lab = await startRedfishLab({ machines: only.length, host: net.serverIp, port: 0, qemu: { network: net, dataDir: join(dataDir, 'lab'), memoryMb } });
   const svc = await startService(config, { logger });
+  // dnsmasq as `ingot dnsmasq --serve-unknown` runs it: known ports get their per-node
+  // boot files (pxe/ipxe), and any machine gets an address (a ramdisk booted from virtual
+  // media takes its lease like any host on the provisioning network).
+  const paths = dnsmasqPaths(config);
+  const n = config.netboot;
+  for (const d of [n.dnsmasqDir, paths.hostsdir, paths.optsdir, n.tftpRoot]) await mkdir(d, { recursive: true });
+  await placeLoaders(n.tftpRoot, n.loaderFilePaths);
+  await writeFile(paths.confFile, renderDnsmasqConf({
+    paths, interface: net.bridge, dhcpRange: `${prefix24}.100,${prefix24}.150,1h`, tftpRoot: n.tftpRoot,
+    serveUnknown: { bios: n.ipxeBootfileName, uefi: n.uefiIpxeBootfileName, ipxe: `${config.httpUrl}/boot.ipxe` },
+  }));
+  const dnsmasq = await startDnsmasq({ conf: paths.confFile, pidfile: paths.pidfile });
+  log(`lab network: namespace ${net.ns}, ${net.bridge} ${net.serverIp}/24, dnsmasq (DHCP ${prefix24}.100-150, TFTP ${n.tftpRoot})`);
   log(`Redfish lab at ${lab.url} (QEMU machines, ${memoryMb} MiB, BIOS); Ingot API ${svc.url}, file server ${config.httpUrl}`);
   const api = new IngotClient({ endpoint: svc.url });
   const results: PathResult[] = [];
