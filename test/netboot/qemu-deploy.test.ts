@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,10 @@ async function deploy(path: 'pxe' | 'vmedia', prefix24: string): Promise<void> {
     const want = await readMarker(join(dir, 'image', 'demo-disk.raw'));
     assert.ok(want, 'the demo image has no marker');
     assert.equal(await readMarker(res.disk), want);
+    // The agent's soft power off worked (the ramdisk's PID 1 powered the guest off, the lab
+    // saw QEMU's guest-shutdown), then the BMC booted the disk.
+    const serial = await readFile(join(dirname(res.disk), 'serial.log'), 'utf8');
+    assert.match(serial, /ingot-ramdisk: power off[\s\S]*reboot: Power down[\s\S]*ingot lab: power on, boot Hdd/);
     console.log(`${path}: active and marker found on ${res.disk} after ${res.seconds} s`);
   } finally {
     await rm(dir, { recursive: true, force: true });
