@@ -23,7 +23,7 @@
  * A line `RESULT {json}` per path says what happened (tests read it); the last line is
  * `qemu: deployed over pxe and virtual-media, marker found on disk` or names what failed.
  */
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -143,7 +143,12 @@ async function inside(): Promise<number> {
           { op: 'add', path: '/instance_info/image_disk_format', value: 'raw' },
         ]);
         await api.setProvisionState(name, 'active');
-        await api.waitForState(name, 'active', { onProgress: progress, timeoutMs: timeoutS * 1000, intervalMs: 1000 });
+        const follow = followConsole(q.serialLog, (l) => say(`console: ${l}`));
+        try {
+          await api.waitForState(name, 'active', { onProgress: progress, timeoutMs: timeoutS * 1000, intervalMs: 1000 });
+        } finally {
+          follow.stop();
+        }
         say(`ACTIVE after ${((Date.now() - started) / 1000).toFixed(0)} s; powering off`);
         await api.setPowerState(name, 'power off');
         for (let n = await api.getNode(name); n.power_state !== 'power off' || n.target_power_state; n = await api.getNode(name)) {
@@ -177,6 +182,31 @@ async function inside(): Promise<number> {
   else if (failed.length === 0) console.log(`qemu: deployed over ${only.map((p) => PATHS[p]).join(' and ')}, marker found on disk`);
   else console.log(`qemu: FAILED over ${failed.map((r) => PATHS[r.path]).join(' and ')}${failed.length < results.length ? ` (${results.filter((r) => r.state === 'active').map((r) => PATHS[r.path]).join(', ')} deployed)` : ''}`);
   return failed.length === 0 ? 0 : 1;
+}
+
+/** Prints the machine's `ingot-ramdisk:` / `ingot agent:` console lines as they appear (polled once a second). */
+function followConsole(file: string, print: (line: string) => void): { stop(): void } {
+  let offset = -1;
+  let partial = '';
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const buf = await readFile(file).catch(() => Buffer.alloc(0));
+      if (offset < 0) offset = buf.length; // only what this boot prints
+      const text = partial + buf.subarray(offset).toString('utf8');
+      offset = buf.length;
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (/^(ingot-ramdisk|ingot agent):/.test(l.trim())) print(l.trim());
+    } finally {
+      busy = false;
+    }
+  };
+  void poll();
+  const timer = setInterval(() => void poll(), 1000);
+  return { stop() { clearInterval(timer); void poll(); } };
 }
 
 (process.env[NETNS_ENV] ? inside() : outside()).then((code) => process.exit(code), (err) => {
