@@ -72,6 +72,7 @@ program.command('lab')
   .option('--netns <name>', 'with --qemu: the namespace to create or reuse (default ingot-<random>-qemu, removed at exit)')
   .option('--prefix <a.b.c>', 'with --qemu: the lab network /24; br0 gets .1', '10.77.30')
   .option('--memory <MiB>', 'with --qemu: guest memory', '1024')
+  .option('--uefi', 'with --qemu: UEFI firmware (Debian\'s OVMF) instead of SeaBIOS')
   .option('--ipmi', 'also an IPMI BMC per machine (pyghmi, UDP), driving the same machines')
   .option('--ipmi-port <base>', 'IPMI port of machine 0; machine i listens on BASE+i', '6230')
   .action(async (opts) => {
@@ -92,7 +93,11 @@ program.command('lab')
       if (host === '127.0.0.1') host = network.serverIp;
       const { mkdtemp } = await import('node:fs/promises');
       const dataDir = opts.dataDir ?? (dropDir = await mkdtemp(`${(await import('node:os')).tmpdir()}/ingot-lab-qemu-`));
-      qemu = { network, dataDir, diskSizeBytes: process.argv.includes('--disk-size') ? diskSize : 4 * 1024 ** 3, memoryMb: Number(opts.memory) };
+      const { DEBIAN_OVMF } = await import('../lab/qemu/hosts.ts');
+      qemu = {
+        network, dataDir, diskSizeBytes: process.argv.includes('--disk-size') ? diskSize : 4 * 1024 ** 3, memoryMb: Number(opts.memory),
+        ...(opts.uefi ? { firmware: DEBIAN_OVMF } : {}),
+      };
     }
     const lab = await startRedfishLab({
       machines, port: Number(opts.port), host, profile: opts.profile,
@@ -104,7 +109,7 @@ program.command('lab')
     for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}${qemu ? `  MAC ${m.nics[0]?.mac.toLowerCase()}` : ''}`);
     if (qemu) {
       const n = qemu.network;
-      console.log(`Machines are QEMU processes (BIOS, ${qemu.memoryMb} MiB, software emulation) on ${n.bridge} ${n.serverIp}/24 in network namespace ${n.ns};`);
+      console.log(`Machines are QEMU processes (${opts.uefi ? 'UEFI' : 'BIOS'}, ${qemu.memoryMb} MiB, software emulation) on ${n.bridge} ${n.serverIp}/24 in network namespace ${n.ns};`);
       console.log(`files (disk0.img, serial.log, boot.iso) in ${qemu.dataDir}; status and serial tail: GET ${lab.url}/lab/machines/<id>/qemu`);
       console.log(`Run Ingot and dnsmasq in the namespace:\n  ip netns exec ${n.ns} env INGOT_HOST=${n.serverIp} INGOT_DHCP_PROVIDER=dnsmasq INGOT_TFTP_SERVER=${n.serverIp} ingot serve`);
       console.log(`  ip netns exec ${n.ns} ingot dnsmasq --interface ${n.bridge} --dhcp-range ${n.prefix24}.100,${n.prefix24}.150,1h`);

@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startRedfishLab, type RedfishLab } from '../../src/lab/redfish/index.ts';
 import { createLabNetwork, labNetworkUnavailable, netnsExists } from '../../src/lab/qemu/netns.ts';
+import { DEBIAN_OVMF } from '../../src/lab/qemu/hosts.ts';
+import { existsSync } from 'node:fs';
 
 function missing(): string | null {
   const why = labNetworkUnavailable();
@@ -79,4 +81,28 @@ test('QEMU lab machines: power on/off drive the QEMU process; failed boots and d
     await rm(dir, { recursive: true, force: true });
   }
   assert.equal(netnsExists(net.ns), false);
+});
+
+test('a UEFI QEMU lab machine runs OVMF with its own copy of the variables', { skip: skip ?? (existsSync(DEBIAN_OVMF.code) ? false : 'OVMF is not installed (apt-get install ovmf)'), timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-qemu-lab-uefi-'));
+  const net = createLabNetwork({ prefix24: '10.77.44' });
+  let lab: RedfishLab | undefined;
+  try {
+    lab = await startRedfishLab({ machines: 1, qemu: { network: net, dataDir: dir, diskSizeBytes: 64 * 1024 * 1024, memoryMb: 256, firmware: DEBIAN_OVMF } });
+    const m = lab.machine(0);
+    m.reset('On');
+    const s = lab.qemu!.status(m.id);
+    // OVMF's boot manager reports on the serial console that the blank disk does not boot.
+    const end = Date.now() + 90_000;
+    while (!(await readFile(s.serialLog, 'utf8').catch(() => '')).includes('BdsDxe')) {
+      assert.ok(Date.now() < end, `no OVMF output on the serial console:\n${await lab.qemu!.explain(m.id)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(existsSync(join(dirname(s.disk), 'OVMF_VARS.fd')));
+    m.reset('ForceOff');
+  } finally {
+    await lab?.close();
+    net.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

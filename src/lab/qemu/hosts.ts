@@ -30,6 +30,9 @@ import { bootDeviceOf, qemuArgs, type QemuFirmware } from './command.ts';
 import type { LabNetwork } from './netns.ts';
 import { Qmp } from './qmp.ts';
 
+/** Debian's OVMF (package ovmf): UEFI firmware for `firmware`. */
+export const DEBIAN_OVMF = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', varsTemplate: '/usr/share/OVMF/OVMF_VARS_4M.fd' } as const;
+
 export interface QemuHostOptions {
   /** The lab network (namespace + bridge) the machines' NICs are on. */
   network: LabNetwork;
@@ -39,7 +42,7 @@ export interface QemuHostOptions {
   diskSizeBytes?: number;
   /** Guest memory (default 1024 MiB). */
   memoryMb?: number;
-  /** `bios` (SeaBIOS, default) or `uefi` with OVMF's code and variables template. */
+  /** `bios` (SeaBIOS, default) or UEFI: OVMF's code and the variables template each machine gets a copy of (e.g. DEBIAN_OVMF). */
   firmware?: 'bios' | { code: string; varsTemplate: string };
   /** `tcg` (default: software emulation) or `kvm`. */
   accel?: 'tcg' | 'kvm';
