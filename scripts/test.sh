@@ -161,8 +161,9 @@ fi
 
 # ----------------------------------------------------------------- netboot ---
 # Real dnsmasq in network namespaces, the agent ramdisk build (first build downloads the
-# Debian kernel, ~1-2 min) and QEMU machines booting it over iPXE and PXELINUX (~1.5 and
-# ~2.5 min under software emulation): one file at a time, own time limit.
+# Debian kernel, ~1-2 min) and QEMU machines booting it over iPXE, PXELINUX, UEFI iPXE and
+# GRUB, and from the virtual-media ISO in BIOS and UEFI mode (20-70 s each under software
+# emulation; the six boots and the rest ~6 min): one file at a time, own time limit.
 if wants netboot; then
   mapfile -t files < <(find test/netboot -name '*.test.ts' | sort)
   echo "== netboot: node --test over ${#files[@]} files"

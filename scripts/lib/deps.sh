@@ -63,14 +63,18 @@ CLIENT_TEST_PACKAGES=(python3-ironicclient python3-openstackclient python3-tempe
 CLIENT_TEST_PACKAGES+=(gdisk parted fdisk util-linux dmidecode openssl xorriso e2fsprogs)
 
 # What the unit/system tests need beyond Node: the IPMI driver runs Debian's ipmitool, the
-# lab's IPMI BMCs run on python3-pyghmi, and the ipmitool-socat console runs socat.
-UNIT_TEST_PACKAGES=(ipmitool python3-pyghmi socat)
+# lab's IPMI BMCs run on python3-pyghmi, and the ipmitool-socat console runs socat; the
+# real ironic-inspector 11.1 answers beside Ingot's inspector API (test/inspector
+# differential and client-wire tests; its service is never started by the package here).
+UNIT_TEST_PACKAGES=(ipmitool python3-pyghmi socat ironic-inspector)
 
 # Network boot (PXE/iPXE): the real dnsmasq as DHCP/TFTP server, busybox-static for udhcpc/tftp
 # clients in the namespace tests, iproute2 for the namespaces, the agent ramdisk's inputs
 # (cpio, the kernel package is downloaded, not installed), QEMU and its iPXE ROMs for the
-# machine that boots it.
-NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-common ipxe qemu-system-x86 ipxe-qemu)
+# machine that boots it; UEFI: OVMF (the firmware), grub-efi-amd64-bin (grubnetx64.efi for
+# `pxe` in UEFI mode); the virtual-media ISOs booted in QEMU need BOOT_ISO_PACKAGES.
+NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-common ipxe qemu-system-x86 ipxe-qemu
+  ovmf grub-efi-amd64-bin "${BOOT_ISO_PACKAGES[@]}")
 
 # The main job (`npm run demo`, also run as a test): the demo image (mkfs.ext4 -d, sgdisk,
 # qemu-img, debugfs), the agent ISO (BOOT_ISO_PACKAGES) and the agent's disk tools.

@@ -1,8 +1,10 @@
 /**
  * `ingot agent`: the deploy agent, speaking IPA 9.4.3's protocol on both channels.
- * Start order: serve the command API (so the callback URL's port is known), look the
- * machine up by its MACs until Ironic answers (IPA's lookup loop), keep the token,
- * heartbeat for the rest of the session, run the conductor's commands.
+ * Start order: serve the command API (so the callback URL's port is known), post the
+ * inspection data when booted for inspection (inspection.ts), look the machine up by its
+ * MACs until Ironic answers (IPA's lookup loop), keep the token, heartbeat for the rest of
+ * the session, run the conductor's commands. Booted for inspection without an API URL,
+ * it posts and then only serves (the inspector powers the machine off).
  */
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +21,7 @@ import { IronicClient, type LookupResult } from './ironic-client.ts';
 import { Heartbeater } from './heartbeater.ts';
 import { selfSignedCertificate, type SelfSigned } from './tls.ts';
 import { apiUrlsFromCmdline, parseKernelCmdline } from './cmdline.ts';
+import { inspectionParams, runInspection } from './inspection.ts';
 import { DEFAULT_DOWNLOAD_OPTIONS, type DownloadOptions } from './disk/download.ts';
 import type { Machine } from './hardware/types.ts';
 
@@ -52,6 +55,13 @@ export interface AgentOptions {
   download?: Partial<DownloadOptions>;
   tmpDir?: string;
   log?: (msg: string) => void;
+  /**
+   * ironic-inspector's callback (`ipa-inspection-callback-url`; this option wins over the
+   * kernel command line). When set, the agent posts its inspection data there before lookup.
+   */
+  inspectionCallbackUrl?: string;
+  /** First wait between inspection post attempts (s; IPA 5). */
+  inspectionRetryWait?: number;
   /** Called when the agent stops after power_off / run_image / finalize_rescue. */
   onShutdown?: (reason: string) => void;
 }
@@ -63,8 +73,13 @@ export interface RunningAgent {
   server: FastifyInstance;
   executor: CommandExecutor;
   ctx: AgentContext;
-  /** Resolves once lookup succeeded (rejects when it timed out). */
+  /**
+   * Resolves once lookup succeeded (rejects when it timed out). Never settles when lookup
+   * is skipped: inspection only, no API URL (IPA: "Heartbeat and lookup skipped for inspector").
+   */
   ready: Promise<LookupResult>;
+  /** The inspection's outcome (null: the agent was not booted for inspection). Settles before lookup starts. */
+  inspection: Promise<{ uuid: string | null; answer: Record<string, unknown> | null; error: string | null } | null>;
   heartbeater: () => Heartbeater | null;
   close(): Promise<void>;
 }
@@ -82,7 +97,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const cmdline = await o.machine.kernelCmdline();
   const kparams = parseKernelCmdline(cmdline);
   const apiUrls = o.apiUrls?.length ? o.apiUrls : apiUrlsFromCmdline(cmdline);
-  const client = new IronicClient(apiUrls);
+  const inspect = inspectionParams(kparams, o.inspectionCallbackUrl);
+  // IPA runs inspection-only when booted with a callback and no API URL.
+  const client = apiUrls.length || !inspect ? new IronicClient(apiUrls) : null;
   const tokens: TokenState = { token: kparams['ipa-agent-token'] || null, required: true };
 
   let heartbeater: Heartbeater | null = null;
@@ -93,7 +110,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     closed = true;
     await heartbeater?.stop();
     await server?.close();
-    await client.close();
+    await client?.close();
   };
   const ctx: AgentContext = {
     machine: o.machine, node: null, config: {}, partitionUuids: null,
@@ -116,11 +133,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const startedAt = Date.now() / 1000;
   const host = o.host ?? '0.0.0.0';
   const wildcard = host === '0.0.0.0' || host === '::';
-  const apiHost = new URL(apiUrls[0]!).hostname.replace(/^\[|\]$/g, '');
+  const apiHost = new URL(apiUrls[0] ?? inspect!.callbackUrl).hostname.replace(/^\[|\]$/g, '');
   const adv = o.advertiseHost ?? kparams['ipa-advertise-host'] ??
     (wildcard ? (await o.machine.routeSource(apiHost)) ?? '127.0.0.1' : host);
   let tls: SelfSigned | null = null;
-  if (o.autoTls) {
+  if (o.autoTls && client) {
     const v = await client.apiVersion();
     if (v[0] > 1 || v[1] >= 68) tls = await selfSignedCertificate(adv, ctx.tmpDir);
     else log(`auto-TLS off: the API's version ${v.join('.')} is below 1.68 (agent_verify_ca)`);
@@ -131,14 +148,24 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const url = `${tls ? 'https' : 'http'}://${bracket(adv)}:${port}`;
   log(`command API listening on ${host}:${port}, advertised as ${url}`);
 
+  // IPA: inspection comes first (lookup would not find an unknown machine), its answer's uuid feeds lookup.
+  const inspection = inspect
+    ? runInspection({ machine: o.machine, params: inspect, tmpDir: ctx.tmpDir, agentLog: () => logLines.join('\n') + '\n', log, retryWaitS: o.inspectionRetryWait })
+    : Promise.resolve(null);
   const ready = (async () => {
+    const inspected = await inspection;
+    if (!client) {
+      log('No ipa-api-url configured, Heartbeat and lookup skipped for inspector.');
+      return new Promise<never>(() => {});
+    }
+    const nodeUuid = kparams['ipa-node-uuid'] ?? inspected?.uuid ?? null;
     const macs = await o.machine.macs();
     const deadline = Date.now() + (o.lookupTimeout ?? 600) * 1000;
     let interval = o.lookupInterval ?? 1;
     for (;;) {
       if (closed) throw new Error('agent closed before lookup succeeded');
       try {
-        const res = await client.lookup(macs, kparams['ipa-node-uuid'] ?? null);
+        const res = await client.lookup(macs, nodeUuid);
         const t = res.config.agent_token;
         if (typeof t === 'string' && t.length >= 32) tokens.token = t;
         else if (t === '******' && !tokens.token) log('lookup returned a masked agent token and none was given on the kernel command line: the conductor cannot control this agent');
@@ -162,5 +189,5 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
   })();
   ready.catch(() => {});
-  return { url, certificate: tls?.cert ?? null, server, executor, ctx, ready, heartbeater: () => heartbeater, close };
+  return { url, certificate: tls?.cert ?? null, server, executor, ctx, ready, inspection, heartbeater: () => heartbeater, close };
 }

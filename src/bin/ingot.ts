@@ -146,6 +146,7 @@ program.command('agent')
   .option('--lookup-timeout <s>', 'give up when lookup has not succeeded after this long (IPA lookup_timeout)', '600')
   .option('--tmp-dir <dir>', 'where non-streamed images are downloaded before conversion')
   .option('--auto-tls', 'serve HTTPS with a self-signed certificate sent as agent_verify_ca (IPA enable_auto_tls)')
+  .option('--inspection-callback-url <url>', 'post inspection data here before lookup (default: ipa-inspection-callback-url from the kernel command line)')
   .option('--print-inventory', 'print the hardware inventory (IPA format) and exit')
   .action(async (opts) => {
     const { startAgent, LabMachine, LinuxMachine, loadAgentMachine } = await import('../agent/index.ts');
@@ -158,6 +159,7 @@ program.command('agent')
       apiUrls: opts.apiUrl ? String(opts.apiUrl).split(',').map((u: string) => u.trim()).filter(Boolean) : [],
       host: opts.host, port: Number(opts.port), advertiseHost: opts.advertiseHost,
       lookupTimeout: Number(opts.lookupTimeout), tmpDir: opts.tmpDir, autoTls: Boolean(opts.autoTls),
+      inspectionCallbackUrl: opts.inspectionCallbackUrl, inspectionRetryWait: num(env.INGOT_AGENT_INSPECTION_RETRY_WAIT, 5),
       // IPA's option names: image_download_connection_{retries,retry_interval,timeout}.
       download: {
         retries: num(env.INGOT_IMAGE_DOWNLOAD_CONNECTION_RETRIES, 2),

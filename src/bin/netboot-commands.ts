@@ -39,11 +39,11 @@ export function registerNetbootCommands(program: Command, configFrom: ConfigFrom
         paths, interface: iface, dhcpRange: range, tftpRoot: n.tftpRoot,
         ...(opts.serveUnknown ? { serveUnknown: { bios: n.ipxeBootfileName, uefi: n.uefiIpxeBootfileName, ipxe: `${httpUrl}/boot.ipxe` } } : {}),
       }));
-      const test = await runQuiet(['dnsmasq', '--test', '-C', paths.confFile], 10_000);
+      const test = await runQuiet([paths.binary ?? 'dnsmasq', '--test', '-C', paths.confFile], 10_000);
       if (test.code !== 0) throw new Error(`dnsmasq rejects ${paths.confFile}: ${test.out}`);
       console.log(`dnsmasq configuration ${paths.confFile}: ${test.out}`);
       if (opts.check) return;
-      const proc = await startDnsmasq({ conf: paths.confFile, pidfile: paths.pidfile, echo: true });
+      const proc = await startDnsmasq({ conf: paths.confFile, pidfile: paths.pidfile, binary: paths.binary, echo: true });
       console.log(`dnsmasq running (pid ${proc.child.pid}) on ${iface}, range ${range}`);
       const stop = async () => { await proc.stop(); process.exit(0); };
       process.on('SIGINT', stop);

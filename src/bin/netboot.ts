@@ -10,11 +10,11 @@ import { pxeSettings, type PxeSettings } from '../drivers/pxe/index.ts';
 import { join } from 'node:path';
 
 /** The files dnsmasq and Ingot share. */
-export function dnsmasqPaths(config: Config): Required<Omit<DnsmasqPaths, 'binary'>> {
+export function dnsmasqPaths(config: Config): Required<Omit<DnsmasqPaths, 'binary'>> & Pick<DnsmasqPaths, 'binary'> {
   const n = config.netboot;
   return {
     hostsdir: n.dhcpHostsdir, optsdir: n.dhcpOptsdir, leasefile: n.dhcpLeasefile,
-    pidfile: join(n.dnsmasqDir, 'dnsmasq.pid'), confFile: join(n.dnsmasqDir, 'dnsmasq.conf'),
+    pidfile: join(n.dnsmasqDir, 'dnsmasq.pid'), confFile: join(n.dnsmasqDir, 'dnsmasq.conf'), binary: n.dnsmasqBinary,
   };
 }
 

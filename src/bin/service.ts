@@ -19,7 +19,7 @@ import { Conductor } from '../conductor/index.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 import { startFileServer, type FileServer } from '../conductor/file-server.ts';
 import { netbootSettings } from './netboot.ts';
-import { startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
+import { inspectorProcessing, startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
 
 export interface Service {
   db: Db;
@@ -77,10 +77,11 @@ export async function startService(config: Config, opts: { listen?: boolean; per
   const redfishConnections = new RedfishConnectionCache({ timings: { powerTimeoutS: config.powerStateChangeTimeout } });
   const { ipmitool, ipmiConsoles } = ipmiFromConfig(config.ipmi, config.host);
   let inspectorCallback = config.inspector.callbackUrl ?? '';
+  let inspectorRt: InspectorRuntime | null = null;
   const registry = new DriverRegistry(config.drivers, withInspectorInspect(builtinFactories({
     fakeDelays: config.fakeDelays, redfishConnections, vmedia: vmediaOptions(config, () => filesError), ipmitool, ipmiConsoles, agent: config.agent, netboot: netbootSettings(config),
     imageServing: { httpRoot: config.httpRoot, httpUrl: config.httpUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.httpPort}` },
-  }), config, () => inspectorCallback));
+  }), config, () => inspectorCallback, () => inspectorRt?.inspector ?? null));
   const conductor = new Conductor({ db: db.kysely, config, registry, logger: logger.child({ area: 'conductor' }) });
   await conductor.start({ periodics: opts.periodics !== false });
   const api = buildApi({ db: db.kysely, nodes: new NodeRepo(db.kysely), conductor, config }, ROUTES, { logger: false });
@@ -97,6 +98,8 @@ export async function startService(config: Config, opts: { listen?: boolean; per
     await api.ready();
   }
   const inspector = await startInspector(config, db.kysely, conductor.deps, logger, { listen: opts.listen !== false, periodics: opts.periodics !== false });
+  conductor.setInspector(inspectorProcessing(inspector.inspector));
+  inspectorRt = inspector;
   if (!inspectorCallback && inspector.url) inspectorCallback = `${inspector.url.replace('//0.0.0.0:', '//127.0.0.1:')}/v1/continue`;
   return {
     db, conductor, api, url, files, inspector,

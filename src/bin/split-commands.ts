@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { loadClusterConfig } from '../config/cluster.ts';
 
-type ConfigFrom = (opts: { port?: string; host?: string; db?: string; dataDir?: string }) => Config;
+type ConfigFrom = (opts: { port?: string; host?: string; db?: string; dataDir?: string; inspectorPort?: string }) => Config;
 
 function onSignals(close: () => Promise<void>): void {
   const stop = async () => { await close(); process.exit(0); };
@@ -20,9 +20,11 @@ export function registerSplitCommands(program: Command, configFrom: ConfigFrom):
     .option('--port <port>', 'API port (INGOT_PORT)')
     .option('--host <host>', 'listen address (INGOT_HOST)')
     .option('--db <url>', 'database: postgres:// or mysql:// (INGOT_DB)')
+    .option('--inspector-port <port>', 'ironic-inspector API port, 0 = a free port (INGOT_INSPECTOR_PORT, 5050)')
     .action(async (opts) => {
       const { startApiProcess } = await import('./split.ts');
       const p = await startApiProcess(configFrom(opts), loadClusterConfig(process.env));
+      console.log(`ingot api: ${p.url}, inspector API at ${p.inspector.url}`);
       onSignals(() => p.close());
     });
 

@@ -20,6 +20,7 @@ import { Takeover } from '../conductor/takeover.ts';
 import { buildApi, ROUTES } from '../api/index.ts';
 import { remoteConductor, type RemoteConductor } from '../rpc/client.ts';
 import { startRpcServer, type RpcServer } from '../rpc/server.ts';
+import { inspectorProcessing, startInspector, withInspectorInspect, type InspectorRuntime } from './inspector-wiring.ts';
 
 /** Separate processes must share a database server: SQLite cannot be that. */
 export function refuseSqlite(verb: string, db: string): void {
@@ -48,7 +49,7 @@ function loggerFor(config: Config, area: string): pino.Logger {
 
 function urlHost(h: string): string { return h.includes(':') ? `[${h}]` : h; }
 
-export interface ApiProcess { api: FastifyInstance; url: string; conductor: RemoteConductor; close(): Promise<void> }
+export interface ApiProcess { api: FastifyInstance; url: string; conductor: RemoteConductor; inspector: InspectorRuntime; close(): Promise<void> }
 
 export async function startApiProcess(config: Config, cluster: ClusterConfig): Promise<ApiProcess> {
   refuseSqlite('ingot api', config.db);
@@ -63,9 +64,11 @@ export async function startApiProcess(config: Config, cluster: ClusterConfig): P
   const addr = api.server.address();
   const url = `http://${urlHost(config.host)}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
   logger.info({ url }, 'Ingot API listening (conductors over JSON-RPC)');
+  // ironic-inspector's API too (issue 11 item 0): reads here, processing on a conductor.
+  const inspector = await startInspector(config, db.kysely, { remote: conductor }, logger, { listen: true, periodics: false });
   return {
-    api, url, conductor,
-    async close() { stop(); await api.close(); conductor.close(); await db.close(); },
+    api, url, conductor, inspector,
+    async close() { stop(); await inspector.close(); await api.close(); conductor.close(); await db.close(); },
   };
 }
 
@@ -78,7 +81,10 @@ export async function startConductorProcess(config: Config, cluster: ClusterConf
   logger.info({ db: redactUrl(config.db), dialect: db.dialect, conductor: config.conductorHostname }, 'database ready');
   const { ring, stop } = ringOf(db, config, cluster);
   const redfishConnections = new RedfishConnectionCache();
-  const registry = new DriverRegistry(config.drivers, builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }));
+  // The `inspector` inspect interface posts to INGOT_INSPECTOR_CALLBACK_URL (the API process's inspector API).
+  let inspectorRt: InspectorRuntime | null = null;
+  const registry = new DriverRegistry(config.drivers, withInspectorInspect(builtinFactories({ fakeDelays: config.fakeDelays, redfishConnections }),
+    config, () => config.inspector.callbackUrl ?? '', () => inspectorRt?.inspector ?? null));
   const me = config.conductorHostname;
   const conductor = new Conductor({ db: db.kysely, config, registry, logger, ownsNode: (n) => ring.cachedOwner(n) === me });
   const rpc = await startRpcServer(conductor, cluster.jsonRpc, { host: config.host, port: cluster.jsonRpc.port },
@@ -87,6 +93,9 @@ export async function startConductorProcess(config: Config, cluster: ClusterConf
   const advertise = cluster.jsonRpc.advertiseHost ?? (wildcard ? osHostname() : config.host);
   const rpcAddress = `${cluster.jsonRpc.useSsl ? 'https' : 'http'}://${urlHost(advertise)}:${rpc.port}`;
   await conductor.start();
+  const inspector = await startInspector(config, db.kysely, conductor.deps, logger, { listen: false, periodics: true });
+  conductor.setInspector(inspectorProcessing(inspector.inspector));
+  inspectorRt = inspector;
   await new ConductorRepo(db.kysely).setRpcAddress(me, rpcAddress);
   await ring.refresh(true);
   const takeover = new Takeover(conductor.deps);
@@ -98,6 +107,7 @@ export async function startConductorProcess(config: Config, cluster: ClusterConf
       takeover.stop();
       stop();
       await rpc.close();
+      await inspector.close();
       await conductor.stop();
       await redfishConnections.close();
       await db.close();

@@ -9,7 +9,7 @@ import { HistoryRepo } from '../db/history.ts';
 import type { Config } from '../config/config.ts';
 import type { DriverRegistry } from '../drivers/registry.ts';
 import type { DriverLogger } from '../drivers/base.ts';
-import type { ConductorApi, DriverDetail, ProvisionArgs, ValidationResult } from '../contracts/rpc.ts';
+import type { ConductorApi, DriverDetail, InspectorProcessing, ProvisionArgs, ValidationResult } from '../contracts/rpc.ts';
 import { INTERFACE_KINDS, type InterfaceKind, type Json, type Node } from '../core/node.ts';
 import type {
   Port, NewPort, PortChanges, Portgroup, PortgroupChanges, VolumeConnector, VolumeTarget, ConnectorChanges, TargetChanges,
@@ -461,6 +461,20 @@ export class Conductor implements ConductorApi {
   // --- ramdisk (agent): agent-token.ts, agent-heartbeat.ts ---------------------------
   heartbeat(nodeId: number, args: HeartbeatArgs): Promise<void> { return agentHeartbeat(this.deps, nodeId, args); }
   getNodeWithToken(nodeId: number): Promise<Node> { return getNodeWithToken(this.deps, nodeId); }
+
+  private inspector: InspectorProcessing | null = null;
+  /** The built-in inspector's processing (bin/inspector-wiring.ts); without it the inspector calls are 503. */
+  setInspector(p: InspectorProcessing | null): void { this.inspector = p; }
+  private inspectorOrFail(): InspectorProcessing {
+    if (!this.inspector) throw new IngotError('Unavailable', `Conductor ${this.hostname} runs no inspector.`, { retryable: true });
+    return this.inspector;
+  }
+  inspectorContinue(body: Json): Promise<{ uuid: string }> { return this.inspectorOrFail().continue(body); }
+  async inspectorReapply(nodeId: number, body: Json | null): Promise<void> {
+    const n = await this.deps.db.selectFrom('nodes').select('uuid').where('id', '=', nodeId).executeTakeFirst();
+    if (!n) throw new NotFoundError(`Node ${nodeId} could not be found.`);
+    await this.inspectorOrFail().reapply(n.uuid, body);
+  }
 }
 
 /** Ironic's non_vendor_interfaces: core interfaces, then the standard ones sorted. */

@@ -8,10 +8,11 @@
 import { isoNow, toIronicTime } from '../core/ids.ts';
 import { ProvisionState as S } from '../core/states.ts';
 import { messageOf } from '../core/errors.ts';
-import { type FlowDeps, failTask } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import { Task } from './task.ts';
 import { PowerSync } from './power-sync.ts';
 import { checkOrphanNodes, sweepStuckNodes, takeOver } from './recovery.ts';
+import { waitTimedOut } from './flows/agent-wait.ts';
 
 export class Periodics {
   private timers: NodeJS.Timeout[] = [];
@@ -142,9 +143,11 @@ export class Periodics {
           const task = await this.deps.tasks.acquire(id, 'timeout', { attempts: 1 });
           try {
             if (task.node.provision_state !== state) continue;
-            const msg = state === S.INSPECT_WAIT ? 'timeout reached while inspecting the node'
+            // Ironic's text first (clients match it), then what to check.
+            const msg = state === S.INSPECT_WAIT
+              ? `timeout reached while inspecting the node (no inspection report within ${timeout} s). Check that the machine booted the ramdisk and can reach the inspection callback ${c.inspector.callbackUrl ?? '(the inspector API\'s /v1/continue)'}; then inspect again.`
               : `Timeout reached while waiting for callback for node ${task.node.uuid} in state "${state}" (waited ${timeout} s). Check that the ramdisk booted and can reach the API at ${c.apiUrl}.`;
-            await failTask(this.deps, task, msg, { event: 'fail', eventType, extra: state === S.CLEAN_WAIT ? { fault: 'clean failure' } : {} });
+            await waitTimedOut(this.deps, task, msg, eventType);
           } finally { await task.release(); }
         } catch { /* locked: try next round */ }
       }

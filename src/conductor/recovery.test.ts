@@ -197,6 +197,33 @@ test('wait-state timeouts: a node waiting longer than its callback timeout fails
   }
 });
 
+test('clean wait timeouts: a running clean step puts the node in maintenance with the fault; manual cleaning keeps its target', async () => {
+  const h = await startHarness({ cleanCallbackTimeout: 1 });
+  try {
+    const stepping = await node(h);
+    const booting = await node(h);
+    const past = toIronicTime(new Date(Date.now() - 5000));
+    await setRow(h, stepping.id, {
+      provision_state: 'clean wait', target_provision_state: 'available', provision_updated_at: past,
+      clean_step: JSON.stringify({ interface: 'deploy', step: 'erase_devices', priority: 10 }),
+      driver_internal_info: JSON.stringify({ clean_step_index: 0, agent_url: 'http://192.0.2.9:9999', agent_secret_token: 't' }),
+    });
+    await setRow(h, booting.id, { provision_state: 'clean wait', target_provision_state: 'manageable', provision_updated_at: past });
+    await h.svc.conductor.periodics.checkTimeouts();
+    const s = await get(h, stepping.uuid);
+    assert.equal(s.provision_state, 'clean failed');
+    assert.match(s.last_error, /^Timeout reached while waiting for callback for node \S+ in state "clean wait" \(waited 1 s\)\. .* Failed on clean step deploy\.erase_devices\.$/);
+    assert.deepEqual([s.maintenance, s.fault, s.maintenance_reason], [true, 'clean failure', s.last_error]);
+    assert.deepEqual(s.clean_step, {});
+    assert.equal(s.driver_internal_info.agent_url, undefined);
+    assert.equal(s.driver_internal_info.clean_step_index, undefined);
+    const b = await get(h, booting.uuid);
+    assert.deepEqual([b.provision_state, b.target_provision_state, b.maintenance, b.fault], ['clean failed', 'manageable', false, null]);
+  } finally {
+    await h.close();
+  }
+});
+
 test('locks of a dead conductor: released, work in flight failed, power changes cleared, wait states kept; live locks untouched', async () => {
   const h = await startHarness({ heartbeatTimeout: 60 });
   try {

@@ -14,8 +14,10 @@
  * - INGOT_CAPABILITIES_BOOT_MODE ([capabilities] boot_mode, false);
  * - INGOT_PHYSNET_CIDR_MAP ([port_physnet] cidr_map, "10.0.0.0/24:physnet_a,…");
  * - INGOT_PCI_DEVICES_ALIAS ([pci_devices] alias: JSON objects with vendor_id, product_id, name; a JSON list);
- * - INGOT_PXE_FILTER_DRIVER ([pxe_filter] driver: noop, or dnsmasq when INGOT_DHCP_HOSTSDIR is set),
- *   INGOT_DHCP_HOSTSDIR ([dnsmasq_pxe_filter] dhcp_hostsdir), INGOT_PXE_FILTER_SYNC_PERIOD ([pxe_filter] sync_period, 15 s);
+ * - INGOT_PXE_FILTER_DRIVER ([pxe_filter] driver: noop, or dnsmasq when INGOT_DHCP_PROVIDER=dnsmasq
+ *   or INGOT_DHCP_HOSTSDIR is set): the filter is written by the dnsmasq DHCP provider into its
+ *   hostsdir (INGOT_DHCP_HOSTSDIR, [dnsmasq_pxe_filter] dhcp_hostsdir, shared with the
+ *   netboot module); INGOT_PXE_FILTER_SYNC_PERIOD ([pxe_filter] sync_period, 15 s);
  * - INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ([inspector] extra_kernel_params, "k=v k2=v2");
  * - INGOT_INSPECTOR_MAX_BODY (Ingot's own: largest report accepted, bytes, 10 MiB).
  */
@@ -37,7 +39,7 @@ import { envBool, envNum } from '../core/env.ts';export interface InspectorConfi
   pxeFilterDriver: 'noop' | 'dnsmasq';
   dhcpHostsdir: string | null;
   pxeFilterSyncPeriod: number;
-  extraKernelParams: Record<string, string>;
+  extraKernelParams: Record<string, string | null>;
   maxBody: number;
 }
 
@@ -71,12 +73,13 @@ export function loadInspectorConfig(env: Record<string, string | undefined>): In
       return [s.slice(0, i), s.slice(i + 1)] as [string, string];
     }),
     pciAliases: aliases,
-    pxeFilterDriver: (env.INGOT_PXE_FILTER_DRIVER as 'noop' | 'dnsmasq' | undefined) ?? (hostsdir ? 'dnsmasq' : 'noop'),
+    pxeFilterDriver: (env.INGOT_PXE_FILTER_DRIVER as 'noop' | 'dnsmasq' | undefined) ?? (hostsdir || env.INGOT_DHCP_PROVIDER === 'dnsmasq' ? 'dnsmasq' : 'noop'),
     dhcpHostsdir: hostsdir,
     pxeFilterSyncPeriod: envNum(env.INGOT_PXE_FILTER_SYNC_PERIOD, 15),
     extraKernelParams: Object.fromEntries((env.INGOT_INSPECTOR_EXTRA_KERNEL_PARAMS ?? '').split(/\s+/).filter(Boolean).map((kv) => {
       const i = kv.indexOf('=');
-      return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
+      // Ironic's _parse_kernel_params: a bare word is a key without value.
+      return i < 0 ? [kv, null] : [kv.slice(0, i), kv.slice(i + 1)];
     })),
     maxBody: envNum(env.INGOT_INSPECTOR_MAX_BODY, 10 * 1024 * 1024),
   };

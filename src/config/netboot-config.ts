@@ -17,6 +17,7 @@
  * | `[dhcp] dhcp_provider` | `INGOT_DHCP_PROVIDER` (`dnsmasq` or `none`) | `none` (as the reference standalone deployment; `dnsmasq` with `ingot dnsmasq`) |
  * | `[dnsmasq] dhcp_hostsdir`, `dhcp_optsdir`, `dhcp_leasefile` | `INGOT_DHCP_HOSTSDIR`, `INGOT_DHCP_OPTSDIR`, `INGOT_DHCP_LEASEFILE` | under `<dataDir>/dnsmasq` |
  * | (Ingot) dnsmasq state folder, interface, range | `INGOT_DNSMASQ_DIR`, `INGOT_DNSMASQ_INTERFACE`, `INGOT_DNSMASQ_DHCP_RANGE` | `<dataDir>/dnsmasq`, none, none |
+ * | (Ingot) the dnsmasq program | `INGOT_DNSMASQ_BINARY` | `dnsmasq` on PATH, then `/usr/sbin/dnsmasq` |
  */
 import { join } from 'node:path';
 
@@ -42,6 +43,8 @@ export interface NetbootConfig {
   dhcpLeasefile: string;
   dnsmasqInterface?: string;
   dnsmasqDhcpRange?: string;
+  /** The dnsmasq program; undefined = `dnsmasq` on PATH, then /usr/sbin/dnsmasq. */
+  dnsmasqBinary?: string;
 }
 
 function loaderPaths(v: string | undefined): Record<string, string> {
@@ -80,5 +83,6 @@ export function loadNetbootConfig(env: Record<string, string | undefined>, dataD
     dhcpLeasefile: env.INGOT_DHCP_LEASEFILE ?? join(dnsmasqDir, 'dnsmasq.leases'),
     dnsmasqInterface: env.INGOT_DNSMASQ_INTERFACE || undefined,
     dnsmasqDhcpRange: env.INGOT_DNSMASQ_DHCP_RANGE || undefined,
+    dnsmasqBinary: env.INGOT_DNSMASQ_BINARY || undefined,
   };
 }

@@ -156,4 +156,21 @@ export interface ConductorApi {
    * issued before. 409 while another operation holds the node's lock.
    */
   getNodeWithToken(nodeId: number): Promise<Node>;
+
+  // --- built-in inspector (ironic-inspector's processing) ------------------------------
+  /**
+   * ironic-inspector's `/v1/continue`: process a ramdisk report on this conductor (hooks,
+   * rules, node lock, ports, power off, discovery). Answers `{uuid}`. Errors carry
+   * inspector's status as the IngotError code (400 Invalid, 404 NotFound, 409 Conflict).
+   * 503 when this process runs no inspector.
+   */
+  inspectorContinue(body: Json): Promise<{ uuid: string }>;
+  /** ironic-inspector's reapply (`POST /v1/introspection/{node}/data/unprocessed`) for a node (by id). */
+  inspectorReapply(nodeId: number, body: Json | null): Promise<void>;
+}
+
+/** What a conductor's built-in inspector does for the two calls above (set by the composition root). */
+export interface InspectorProcessing {
+  continue(body: Json): Promise<{ uuid: string }>;
+  reapply(nodeUuid: string, body: Json | null): Promise<void>;
 }

@@ -143,10 +143,11 @@ export interface ManagementInterface extends DriverInterface {
 /**
  * What the caller of prepareRamdisk wants the ramdisk to get besides the boot interface's
  * own parameters: `kernelParams` are appended to the kernel command line by boot interfaces
- * that build one (pxe/ipxe: `ipa-inspection-callback-url` for in-band inspection, as
- * Ironic's ramdisk_params); interfaces booting prebuilt ISOs cannot pass them and ignore them.
+ * that build one (pxe/ipxe, redfish-virtual-media's built ISO: `ipa-inspection-callback-url`
+ * for in-band inspection, as Ironic's ramdisk_params; null = a bare `key`); interfaces
+ * booting prebuilt ISOs cannot pass them and ignore them.
  */
-export interface RamdiskParams { kernelParams?: Readonly<Record<string, string>> }
+export interface RamdiskParams { kernelParams?: Readonly<Record<string, string | null>> }
 
 export interface BootInterface extends DriverInterface {
   prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue', params?: RamdiskParams): Promise<void>;

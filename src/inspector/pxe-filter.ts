@@ -3,14 +3,11 @@
  * - MACs of ports of nodes being inspected (inspecting / inspect wait): allowed;
  * - MACs of every other known port: denied;
  * - unknown MACs: allowed while discovery is on (node_not_found_hook = enroll), else denied.
- * `computeFilter` is the rule; a {@link PxeFilterWriter} applies it. The built-in writer
- * uses inspector's dnsmasq hostsdir format: one file per MAC named by the MAC, holding
- * `<mac>` (allow) or `<mac>,ignore` (deny), plus `unknown_hosts_filter` holding
- * `*:*:*:*:*:*,ignore` while unknown hosts are denied. dnsmasq re-reads the folder itself
- * (`--dhcp-hostsdir`). The network-boot module may take its place through the same interface.
+ * `computeFilter` is the rule; a {@link PxeFilterWriter} applies it. The writer is the
+ * network-boot module's dnsmasq DHCP provider (drivers/dhcp/dnsmasq.ts `applyPxeFilter`,
+ * wired in bin/inspector-wiring.ts): one owner of dnsmasq's host files, so the filter never
+ * fights the host entries of nodes that pxe/ipxe boot.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
@@ -39,31 +36,4 @@ export function computeFilter(ports: readonly { address: string; provision_state
 export async function filterFromDb(db: Kysely<Database>, discovery: boolean): Promise<PxeFilterState> {
   const rows = await db.selectFrom('ports').innerJoin('nodes', 'nodes.id', 'ports.node_id').select(['ports.address', 'nodes.provision_state']).execute();
   return computeFilter(rows, discovery);
-}
-
-const UNKNOWN = 'unknown_hosts_filter';
-const MAC_FILE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
-
-export class DnsmasqHostsDirFilter implements PxeFilterWriter {
-  constructor(readonly dir: string) {}
-
-  private put(name: string, text: string): void {
-    const p = join(this.dir, name);
-    try { if (readFileSync(p, 'utf8') === text) return; } catch { /* new */ }
-    writeFileSync(`${p}.tmp`, text);
-    renameSync(`${p}.tmp`, p);
-  }
-
-  async apply(state: PxeFilterState): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    const want = new Map<string, string>();
-    for (const m of state.allow) want.set(m, `${m}\n`);
-    for (const m of state.deny) want.set(m, `${m},ignore\n`);
-    for (const name of readdirSync(this.dir)) {
-      if (MAC_FILE.test(name) && !want.has(name)) rmSync(join(this.dir, name), { force: true });
-    }
-    for (const [m, text] of want) this.put(m, text);
-    if (state.allowUnknown) rmSync(join(this.dir, UNKNOWN), { force: true });
-    else this.put(UNKNOWN, '*:*:*:*:*:*,ignore\n');
-  }
 }

@@ -45,8 +45,22 @@ export class InspectorStore {
   /** (Re)start: state `waiting`, no error, a new started_at. */
   async start(uuid: string, manageBoot: boolean, state: InspectorState = 'waiting'): Promise<void> {
     const row = { state, started_at: inspectorNow(), finished_at: null, error: null, manage_boot: manageBoot ? 1 : 0 };
-    const n = await this.db.updateTable('introspection_status').set(row).where('node_uuid', '=', uuid).executeTakeFirst();
-    if (Number(n.numUpdatedRows) === 0) await this.db.insertInto('introspection_status').values({ node_uuid: uuid, ...row }).execute();
+    await this.upsert(uuid, row, { node_uuid: uuid, ...row });
+  }
+
+  /**
+   * Update the node's status row, or insert it. Two writers may start one node's status at
+   * once (the inspector API's start and the inspect interface's notice): the insert that
+   * loses the UNIQUE race becomes an update.
+   */
+  private async upsert(uuid: string, set: Record<string, unknown>, insert: Record<string, unknown>): Promise<void> {
+    const update = async () => Number((await this.db.updateTable('introspection_status').set(set).where('node_uuid', '=', uuid).executeTakeFirst()).numUpdatedRows);
+    if (await update() > 0) return;
+    try {
+      await this.db.insertInto('introspection_status').values(insert as never).execute();
+    } catch (err) {
+      if (await update() === 0) throw err;
+    }
   }
 
   async setState(uuid: string, state: InspectorState): Promise<void> {
@@ -54,11 +68,8 @@ export class InspectorStore {
   }
 
   async finish(uuid: string, error: string | null): Promise<void> {
-    const n = await this.db.updateTable('introspection_status').set({ state: error ? 'error' : 'finished', finished_at: inspectorNow(), error })
-      .where('node_uuid', '=', uuid).executeTakeFirst();
-    if (Number(n.numUpdatedRows) === 0) {
-      await this.db.insertInto('introspection_status').values({ node_uuid: uuid, state: error ? 'error' : 'finished', started_at: inspectorNow(), finished_at: inspectorNow(), error, manage_boot: 1 }).execute();
-    }
+    const set = { state: error ? 'error' : 'finished', finished_at: inspectorNow(), error };
+    await this.upsert(uuid, set, { node_uuid: uuid, ...set, started_at: inspectorNow(), manage_boot: 1 });
   }
 
   async saveData(uuid: string, processed: boolean, data: unknown): Promise<void> {

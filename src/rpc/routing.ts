@@ -102,6 +102,10 @@ export const ROUTES: Readonly<Record<RemoteMethod, Route>> = {
   destroyVolumeTarget: byRecord('volume_targets', 'Volume target'),
   heartbeat: byNode,
   getNodeWithToken: byNode,
+  // Any conductor: the report names no node; the inspector finds it (or enrolls one) and
+  // takes its lock through the database, as ironic-inspector works beside Ironic's conductors.
+  inspectorContinue: { kind: 'any' },
+  inspectorReapply: byNode,
 };
 
 export function isRemoteMethod(name: string): name is RemoteMethod {

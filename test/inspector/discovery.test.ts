@@ -2,24 +2,30 @@
  * Discovery: with `[processing] node_not_found_hook = enroll`, an unknown machine's report
  * enrolls it (driver from `[discovery] enroll_node_driver`, BMC address into driver_info,
  * ports, properties, then the rules), exactly once with 3 reporters racing. The PXE filter
- * (dnsmasq hostsdir) follows: while discovery is on unknown hosts may boot, known ports of
- * nodes not being inspected are denied, nodes being inspected are allowed.
+ * follows, written by the netboot module's dnsmasq DHCP provider into its hostsdir (the
+ * service wired with INGOT_DHCP_PROVIDER=dnsmasq): while discovery is on unknown hosts may
+ * boot, known ports of nodes not being inspected are denied, nodes being inspected are
+ * allowed, and a MAC the provider serves (a node pxe-booting) is left to its host file.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEnv, insp, ironic, sampleReport, manageableNode, until, type Env } from './support.ts';
-import { DnsmasqHostsDirFilter, computeFilter } from '../../src/inspector/pxe-filter.ts';
+import { computeFilter } from '../../src/inspector/pxe-filter.ts';
+import { DnsmasqDhcp, dnsmasqPathsIn } from '../../src/drivers/dhcp/dnsmasq.ts';
 
 let env: Env;
 let hostsdir: string;
+let tmp: string;
 before(async () => {
-  env = await startEnv({ INGOT_NODE_NOT_FOUND_HOOK: 'enroll', INGOT_ENROLL_NODE_DRIVER: 'fake-hardware' });
-  hostsdir = join(env.dir, 'hostsdir');
-  env.svc.inspector.inspector.setPxeFilter(new DnsmasqHostsDirFilter(hostsdir));
+  tmp = mkdtempSync(join(tmpdir(), 'ingot-pxefilter-'));
+  hostsdir = join(tmp, 'hostsdir.d');
+  env = await startEnv({ INGOT_NODE_NOT_FOUND_HOOK: 'enroll', INGOT_ENROLL_NODE_DRIVER: 'fake-hardware', INGOT_DHCP_PROVIDER: 'dnsmasq', INGOT_DHCP_HOSTSDIR: hostsdir });
 });
-after(async () => { await env.close(); });
+after(async () => { await env.close(); rmSync(tmp, { recursive: true, force: true }); });
+const rule = (mac: string): string | null => { try { return readFileSync(join(hostsdir, `filter-${mac}.conf`), 'utf8'); } catch { return null; } };
 
 function unknownMachine(): Record<string, any> {
   const r = sampleReport();
@@ -67,33 +73,48 @@ test('an unknown machine is enrolled exactly once with 3 concurrent reporters', 
   await insp(env.svc, 'DELETE', '/v1/rules');
 });
 
-test('PXE filter: inspected nodes allowed, other known ports denied, unknown allowed while discovery is on', async () => {
+test('PXE filter through the dnsmasq provider: nodes come and go; inspected allowed, others denied, MACs with a provider host file left to it', async () => {
   const uuid = await manageableNode(env.svc, 'pxe-a');
   await ironic(env.svc, 'POST', '/v1/ports', { node_uuid: uuid, address: '52:54:00:99:00:01' });
   await env.svc.inspector.inspector.syncPxeFilter();
-  assert.equal(readFileSync(join(hostsdir, '52:54:00:99:00:01'), 'utf8'), '52:54:00:99:00:01,ignore\n');
-  assert.equal(readFileSync(join(hostsdir, '52:54:00:12:34:01'), 'utf8'), '52:54:00:12:34:01,ignore\n');
-  assert.equal(existsSync(join(hostsdir, 'unknown_hosts_filter')), false);
+  assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01,ignore\n');
+  assert.equal(rule('52:54:00:12:34:01'), '52:54:00:12:34:01,ignore\n', 'the node discovered above is not being inspected');
+  assert.equal(rule('unknown'), '*:*:*:*:*:*\n', 'discovery on: unknown machines may boot');
 
   assert.equal((await insp(env.svc, 'POST', `/v1/introspection/${uuid}`)).status, 202);
-  await until(async () => readFileSync(join(hostsdir, '52:54:00:99:00:01'), 'utf8') === '52:54:00:99:00:01\n', 'allowed while inspecting');
+  await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01\n', 'allowed while inspecting');
   await insp(env.svc, 'POST', `/v1/introspection/${uuid}/abort`);
-  await until(async () => readFileSync(join(hostsdir, '52:54:00:99:00:01'), 'utf8') === '52:54:00:99:00:01,ignore\n', 'denied after abort');
+  await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01,ignore\n', 'denied after abort');
 
+  // A MAC with a host file of the provider (a node pxe-booting): the filter does not override it.
+  const served = '52:54:00:99:00:02';
+  const uuid2 = await manageableNode(env.svc, 'pxe-b');
+  await ironic(env.svc, 'POST', '/v1/ports', { node_uuid: uuid2, address: served });
+  writeFileSync(join(hostsdir, `ironic-${served}.conf`), `${served},set:tag-1,set:ironic\n`);
+  await env.svc.inspector.inspector.syncPxeFilter();
+  assert.equal(rule(served), null);
+
+  // Ports and nodes going away: their filter lines follow the unknown-hosts rule (dnsmasq cannot forget them).
   const port = (await ironic(env.svc, 'GET', '/v1/ports?address=52:54:00:99:00:01')).body.ports[0];
   await ironic(env.svc, 'DELETE', `/v1/ports/${port.uuid}`);
+  assert.equal((await ironic(env.svc, 'DELETE', `/v1/nodes/${uuid2}`)).status, 204);
   await env.svc.inspector.inspector.syncPxeFilter();
-  assert.equal(existsSync(join(hostsdir, '52:54:00:99:00:01')), false);
+  assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01\n');
+  assert.equal(rule(served), null);
+  assert.ok(readdirSync(hostsdir).includes(`ironic-${served}.conf`));
 });
 
-test('PXE filter without discovery denies unknown hosts', async () => {
+test('PXE filter without discovery denies unknown hosts with the wildcard line; discovery on allows them', async () => {
   const s = computeFilter([{ address: 'AA:BB:CC:DD:EE:01', provision_state: 'inspect wait' }, { address: 'aa:bb:cc:dd:ee:02', provision_state: 'active' }], false);
   assert.deepEqual([...s.allow], ['aa:bb:cc:dd:ee:01']);
   assert.deepEqual([...s.deny], ['aa:bb:cc:dd:ee:02']);
-  const dir = join(env.dir, 'hostsdir2');
-  await new DnsmasqHostsDirFilter(dir).apply(s);
-  assert.equal(readFileSync(join(dir, 'unknown_hosts_filter'), 'utf8'), '*:*:*:*:*:*,ignore\n');
-  assert.equal(readFileSync(join(dir, 'aa:bb:cc:dd:ee:01'), 'utf8'), 'aa:bb:cc:dd:ee:01\n');
+  const d = new DnsmasqDhcp(dnsmasqPathsIn(join(tmp, 'other')));
+  await d.applyPxeFilter(s);
+  assert.equal(readFileSync(join(d.paths.hostsdir, 'filter-unknown.conf'), 'utf8'), '*:*:*:*:*:*,ignore\n');
+  assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:01'), 'utf8'), 'aa:bb:cc:dd:ee:01\n');
+  assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:02'), 'utf8'), 'aa:bb:cc:dd:ee:02,ignore\n');
+  await d.applyPxeFilter({ ...s, allowUnknown: true });
+  assert.equal(readFileSync(join(d.paths.hostsdir, 'filter-unknown.conf'), 'utf8'), '*:*:*:*:*:*\n');
 });
 
 test('the discovery claim holds across connections (the DB guard, not a lock in memory)', async () => {

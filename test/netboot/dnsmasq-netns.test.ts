@@ -146,3 +146,48 @@ test('ingot dnsmasq --check writes the configuration and the loaders, and refuse
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the real dnsmasq follows the inspector\'s PXE filter lines: the wildcard deny holds unknown machines, an exact line wins over it, a rewrite to ignore stops it, discovery lets unknown machines boot', { skip: skip ?? false, timeout: 180_000 }, async () => {
+  const FMAC = '52:54:00:77:00:02';
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-filter-'));
+  await chmod(dir, 0o755);
+  const net = makeTestNet({ prefix24: '10.77.10', clientMac: FMAC });
+  let proc: Awaited<ReturnType<typeof startDnsmasq>> | undefined;
+  try {
+    const paths = dnsmasqPathsIn(join(dir, 'dnsmasq'));
+    const dhcp = new DnsmasqDhcp(paths);
+    const tftpRoot = join(dir, 'tftpboot');
+    await mkdir(tftpRoot, { recursive: true });
+    await mkdir(join(dir, 'dnsmasq'), { recursive: true });
+    // Discovery set-up: unknown machines get default boot files (--serve-unknown); the filter decides who may.
+    await writeFile(paths.confFile, renderDnsmasqConf({
+      paths, interface: net.serverIf, dhcpRange: '10.77.10.100,10.77.10.150,1h', tftpRoot,
+      serveUnknown: { bios: 'undionly.kpxe', uefi: 'snponly.efi', ipxe: 'http://10.77.10.1:8080/boot.ipxe' },
+    }));
+    await dhcp.applyPxeFilter({ allow: new Set(), deny: new Set(), allowUnknown: false });
+    proc = await startDnsmasq({ conf: paths.confFile, pidfile: paths.pidfile, prefix: net.exec(net.server) });
+
+    assert.equal(await dhcpRequest(dir, net.client, net.clientIf), null, `the wildcard deny line holds an unknown machine; dnsmasq said:\n${proc.output()}`);
+
+    // Being inspected: an exact allow line wins over the wildcard; the machine gets the default boot file.
+    await dhcp.applyPxeFilter({ allow: new Set([FMAC]), deny: new Set(), allowUnknown: false });
+    const lease = await dhcpRequest(dir, net.client, net.clientIf);
+    assert.ok(lease, `no answer for an allowed MAC; dnsmasq said:\n${proc.output()}`);
+    assert.equal(lease.bootfile, 'undionly.kpxe');
+
+    // Inspection over: the same file rewritten to ignore (dnsmasq re-reads it; nothing is deleted).
+    await dhcp.applyPxeFilter({ allow: new Set(), deny: new Set([FMAC]), allowUnknown: false });
+    assert.equal(await dhcpRequest(dir, net.client, net.clientIf), null, `still answered after deny; dnsmasq said:\n${proc.output()}`);
+
+    // Discovery turned on: the wildcard line rewritten to allow; a machine nobody knows boots the default file.
+    execFileSync('ip', ['-n', net.client, 'link', 'set', net.clientIf, 'address', '52:54:00:77:00:03']);
+    await dhcp.applyPxeFilter({ allow: new Set(), deny: new Set([FMAC]), allowUnknown: true });
+    const discovered = await dhcpRequest(dir, net.client, net.clientIf);
+    assert.ok(discovered, `no answer for an unknown machine with discovery on; dnsmasq said:\n${proc.output()}`);
+    assert.equal(discovered.bootfile, 'undionly.kpxe');
+  } finally {
+    await proc?.stop();
+    net.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,13 +1,23 @@
 /**
  * End to end network boot of a QEMU machine (software emulation, 1 GiB) on a bridge in a
- * network namespace: the `ipxe` (HTTP) and `pxe` (PXELINUX over TFTP) boot interfaces
- * prepare the node with the agent ramdisk of `ingot ramdisk build`; dnsmasq answers the
- * NIC's iPXE ROM with the node's boot file; the machine loads the kernel and initramfs,
- * gets an address from dnsmasq again in the ramdisk and reaches the agent start line with
- * the `ipa-api-url` the boot interface put on its kernel command line.
- * Needs root, qemu-system-x86 (+ ipxe-qemu ROMs), dnsmasq-base, busybox-static, pxelinux.
+ * network namespace: the `ipxe` (HTTP) and `pxe` (TFTP) boot interfaces prepare the node
+ * with the agent ramdisk of `ingot ramdisk build`; dnsmasq answers the firmware with the
+ * node's boot file; the machine loads the kernel and initramfs, gets an address from
+ * dnsmasq again in the ramdisk and reaches the agent start line with the `ipa-api-url` the
+ * boot interface put on its kernel command line.
+ *
+ * - BIOS (SeaBIOS, the NIC's iPXE ROM): `ipxe` chains undionly.kpxe → boot.ipxe → the
+ *   node's script; `pxe` loads pxelinux.0 → pxelinux.cfg/01-<mac>.
+ * - UEFI (OVMF's own PXE client, no iPXE ROM): `ipxe` chains snponly.efi → boot.ipxe → the node's script; `pxe`
+ *   loads bootx64.efi (Debian's grubnetx64.efi, prefix /grub) → grub/grub.cfg →
+ *   /<mac>.conf, the node's GRUB config (linuxefi/initrdefi over TFTP).
+ *
+ * Boot times on a loaded 2-core machine without KVM (firmware to agent start line): see
+ * README "Network boot"; UEFI adds OVMF's start (~15 s) and GRUB's TFTP is the slowest path.
+ * Needs root, qemu-system-x86 (+ ipxe-qemu ROMs), ovmf, dnsmasq-base, busybox-static,
+ * pxelinux, ipxe, grub-efi-amd64-bin.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -21,7 +31,7 @@ import { placeLoaders } from '../../src/drivers/pxe/loaders.ts';
 import { buildRamdisk } from '../../src/bin/ramdisk/build.ts';
 import { makeTestNode } from '../../src/testing/driver-conformance.ts';
 import { netnsUnavailable } from '../../src/testing/netns.ts';
-import { startPxeLab } from '../../src/testing/pxe-lab.ts';
+import { ovmfUnavailable, startPxeLab } from '../../src/testing/pxe-lab.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = process.env.INGOT_DATA_DIR ?? join(root, '.data');
@@ -37,8 +47,13 @@ function missing(): string | null {
 }
 const skip = missing();
 if (skip && process.env.CI) throw new Error(`QEMU network boot test cannot run: ${skip}`);
+const skipUefi = skip ?? ovmfUnavailable();
+if (skipUefi && process.env.CI) throw new Error(`QEMU UEFI network boot test cannot run: ${skipUefi}`);
 
-async function bootOnce(name: 'ipxe' | 'pxe', prefix24: string, mac: string): Promise<void> {
+/** The loaders each path needs in the TFTP root. */
+const LOADERS = { ipxe: { bios: 'undionly.kpxe', uefi: 'snponly.efi' }, pxe: { bios: 'pxelinux.0', uefi: 'bootx64.efi' } } as const;
+
+async function bootOnce(t: TestContext, name: 'ipxe' | 'pxe', prefix24: string, mac: string, mode: 'bios' | 'uefi' = 'bios'): Promise<void> {
   const ramdisk = await buildRamdisk({ dataDir });
   const dir = await mkdtemp(join(tmpdir(), `ingot-qemu-${name}-`));
   await chmod(dir, 0o755); // dnsmasq serves TFTP as user nobody
@@ -46,17 +61,20 @@ async function bootOnce(name: 'ipxe' | 'pxe', prefix24: string, mac: string): Pr
   const httpRoot = join(dir, 'httpboot');
   await mkdir(tftpRoot, { recursive: true });
   await mkdir(httpRoot, { recursive: true });
-  if (name === 'pxe') {
-    const { missing: absent } = await placeLoaders(tftpRoot);
-    assert.ok(!absent.includes('pxelinux.0') && !absent.includes('ldlinux.c32'), 'pxelinux is not installed (apt-get install pxelinux syslinux-common)');
-  }
+  const { missing: absent } = await placeLoaders(tftpRoot);
+  const loader = LOADERS[name][mode];
+  assert.ok(!absent.includes(loader), `${loader} not found (apt-get install ${{ 'pxelinux.0': 'pxelinux', 'undionly.kpxe': 'ipxe', 'snponly.efi': 'ipxe', 'bootx64.efi': 'grub-efi-amd64-bin' }[loader]})`);
+  if (loader === 'pxelinux.0') assert.ok(!absent.includes('ldlinux.c32'), 'ldlinux.c32 not found (apt-get install syslinux-common)');
   const lab = await startPxeLab({ dir, tftpRoot, httpRoot, prefix24 });
   try {
     const s = pxeSettings({
       tftpRoot, httpRoot, httpUrl: () => lab.httpUrl, apiUrl: () => `http://${lab.serverIp}:6385`, tftpServer: lab.serverIp,
-      dhcp: lab.dhcp, defaultBootMode: 'bios', kernelAppendParams: 'nofb nomodeset vga=normal console=ttyS0 quiet',
+      dhcp: lab.dhcp, defaultBootMode: 'bios', kernelAppendParams: 'nofb nomodeset vga=normal console=ttyS0',
     });
-    const node = makeTestNode({ provision_state: 'cleaning', driver_info: { deploy_kernel: ramdisk.kernel, deploy_ramdisk: ramdisk.initramfs } });
+    const node = makeTestNode({
+      provision_state: 'cleaning', properties: { capabilities: `boot_mode:${mode}` },
+      driver_info: { deploy_kernel: ramdisk.kernel, deploy_ramdisk: ramdisk.initramfs },
+    });
     const boots: string[] = [];
     const ctx: DriverContext = {
       node, loadPorts: async () => [{ uuid: 'p', address: mac, pxe_enabled: true, physical_network: null, extra: {} }],
@@ -68,9 +86,20 @@ async function bootOnce(name: 'ipxe' | 'pxe', prefix24: string, mac: string): Pr
     await boot.validate(ctx);
     await boot.prepareRamdisk(ctx, 'clean');
     assert.deepEqual(boots, ['pxe']);
-    const machine = lab.startMachine({ mac });
+    const started = Date.now();
+    const machine = await lab.startMachine({ mac, uefi: mode === 'uefi' });
     try {
-      const log = await machine.waitFor(`ingot-ramdisk: starting agent: node /ingot.js agent --api-url http://${lab.serverIp}:6385`, 300_000);
+      const log = await machine.waitFor(`ingot-ramdisk: starting agent: node /ingot.js agent --api-url http://${lab.serverIp}:6385`, 600_000);
+      t.diagnostic(`${name} ${mode}: firmware to agent start line in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      // The firmware of the mode fetched the loader of the mode from dnsmasq's TFTP (except
+      // QEMU's BIOS iPXE ROM, which announces iPXE and is handed boot.ipxe at once).
+      if (!(name === 'ipxe' && mode === 'bios')) assert.match(lab.dnsmasq.output(), new RegExp(`sent ${tftpRoot}/${loader.replace('.', '\\.')} to `));
+      if (mode === 'uefi') assert.match(log, />>Start PXE over IPv4/, 'OVMF\'s own PXE client booted');
+      // Ironic's boot file for the path reached the kernel (GRUB's adds boot_server; PXELINUX's `ipappend 2` adds BOOTIF).
+      const cmdline = /Command line: (.*)/.exec(log)?.[1] ?? '';
+      assert.match(cmdline, / ipa-api-url=http:\/\/\S+:6385/);
+      if (name === 'pxe' && mode === 'bios') assert.match(cmdline, new RegExp(` BOOTIF=01-${mac.replaceAll(':', '-')}( |$)`));
+      if (name === 'pxe' && mode === 'uefi') assert.match(cmdline, new RegExp(`^BOOT_IMAGE=${node.uuid}/deploy_kernel selinux=0 troubleshoot=0 text .* boot_server=${lab.serverIp.replaceAll('.', '\\.')}$`));
       assert.match(log, new RegExp(`ingot-ramdisk: DHCP on eth0 \\(${mac}\\)`));
       assert.match(log, new RegExp(`ingot-ramdisk: eth0 has ${prefix24.replaceAll('.', '\\.')}\\.1\\d\\d/24 from ${lab.serverIp.replaceAll('.', '\\.')}`));
       assert.match(log, /ingot-ramdisk: node v\d+/);
@@ -85,10 +114,18 @@ async function bootOnce(name: 'ipxe' | 'pxe', prefix24: string, mac: string): Pr
   }
 }
 
-test('ipxe: a QEMU machine boots the agent ramdisk over iPXE/HTTP with dnsmasq', { skip: skip ?? false, timeout: 1_200_000 }, async () => {
-  await bootOnce('ipxe', '10.77.21', '52:54:00:21:00:01');
+test('ipxe: a QEMU machine boots the agent ramdisk over iPXE/HTTP with dnsmasq', { skip: skip ?? false, timeout: 1_200_000 }, async (t) => {
+  await bootOnce(t, 'ipxe', '10.77.21', '52:54:00:21:00:01');
 });
 
-test('pxe: a QEMU machine boots the agent ramdisk over PXELINUX/TFTP with dnsmasq', { skip: skip ?? false, timeout: 1_200_000 }, async () => {
-  await bootOnce('pxe', '10.77.22', '52:54:00:22:00:01');
+test('pxe: a QEMU machine boots the agent ramdisk over PXELINUX/TFTP with dnsmasq', { skip: skip ?? false, timeout: 1_200_000 }, async (t) => {
+  await bootOnce(t, 'pxe', '10.77.22', '52:54:00:22:00:01');
+});
+
+test('ipxe, UEFI: a QEMU machine (OVMF) boots the agent ramdisk over snponly.efi and HTTP', { skip: skipUefi ?? false, timeout: 1_200_000 }, async (t) => {
+  await bootOnce(t, 'ipxe', '10.77.25', '52:54:00:25:00:01', 'uefi');
+});
+
+test('pxe, UEFI: a QEMU machine (OVMF) boots the agent ramdisk over GRUB EFI and TFTP', { skip: skipUefi ?? false, timeout: 1_200_000 }, async (t) => {
+  await bootOnce(t, 'pxe', '10.77.26', '52:54:00:26:00:01', 'uefi');
 });

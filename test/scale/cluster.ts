@@ -87,9 +87,9 @@ export class Cluster {
     return p;
   }
 
-  async api(name: string): Promise<string> {
+  async api(name: string, extra: string[] = []): Promise<string> {
     const port = await freePort();
-    const p = this.spawn(name, ['api', '--host', '127.0.0.1', '--port', String(port)]);
+    const p = this.spawn(name, ['api', '--host', '127.0.0.1', '--port', String(port), ...extra]);
     const url = `http://127.0.0.1:${port}`;
     await this.until(p, async () => (await fetch(`${url}/`).catch(() => null))?.status === 200, 'answer GET /');
     this.apis.push(url);

@@ -13,9 +13,9 @@ import { isAgentDriven, isRescueFinalizer, type AgentDriven, type InbandStatus }
 import type { Task } from '../task.ts';
 import type { ContextHandle } from '../driver-context.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
-import { automatedCleanSteps, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
+import { automatedCleanSteps, stepsFinished, userStepErrors, validateRequestedSteps, type Step } from '../steps.ts';
 import { continueDeploy, deploymentSteps, templateRequests } from './deploy.ts';
-import { continueCleaning, cleaningFailed } from './clean.ts';
+import { continueCleaning, cleaningFailed, wipeCleaningInfo } from './clean.ts';
 import { rebootIntoRamdisk } from '../../drivers/agent/power-flow.ts';
 
 type Agent = ComposedDriver['deploy'] & AgentDriven;
@@ -53,6 +53,50 @@ async function deployFailed(deps: FlowDeps, task: Task, driver: ComposedDriver, 
   }
   try { await driver.deploy.cleanUp(handle.ctx); await handle.flush(); } catch (err) { deps.logger.warn({ node: task.node.uuid, err: messageOf(err) }, 'deploy clean up after failure failed'); }
   await failTask(deps, task, msg, { event: 'fail', eventType: 'deploying', extra });
+}
+
+/**
+ * No callback within the wait state's timeout (periodics.checkTimeouts), as Ironic's
+ * cleanup_after_timeout / cleanup_cleanwait_timeout: `wait call-back` → the deploy's
+ * clean-up (boot files, ISO, DHCP; no power action), the agent session and deploy step
+ * wiped, `deploy failed`; `clean wait` → cleaning torn down (power off, ramdisk boot
+ * cleaned up), cleaning info and agent session wiped, `clean failed` (manual cleaning
+ * keeps its manageable target), maintenance with the `clean failure` fault only when a
+ * clean step was running. A clean-up that fails is added to the message; the node fails
+ * all the same. Other wait states: `fail` with the message.
+ */
+export async function waitTimedOut(deps: FlowDeps, task: Task, msg: string, eventType: string): Promise<void> {
+  const st = task.node.provision_state;
+  if (st !== S.DEPLOYWAIT && st !== S.CLEAN_WAIT) {
+    await failTask(deps, task, msg, { event: 'fail', eventType });
+    return;
+  }
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try { prepared = await prepare(deps, task); } catch (err) {
+    await failTask(deps, task, `${msg} Also failed to clean up: ${messageOf(err)}`, { event: 'fail', eventType });
+    return;
+  }
+  const { driver, handle } = prepared;
+  const attempt = async (what: string, fn: () => Promise<void>): Promise<string> => {
+    try { await fn(); await handle.flush(); return ''; } catch (err) {
+      deps.logger.warn({ node: task.node.uuid, err: messageOf(err) }, `${what} after a callback timeout failed`);
+      return ` Also failed to ${what}: ${messageOf(err)}`;
+    }
+  };
+  if (st === S.DEPLOYWAIT) {
+    const also = await attempt('clean up the deploy', () => driver.deploy.cleanUp(handle.ctx));
+    await failTask(deps, task, msg + also, { event: 'fail', eventType, extra: stepsFinished(task.node, 'deploy') });
+    return;
+  }
+  const manual = task.node.target_provision_state === S.MANAGEABLE;
+  const step = task.node.clean_step ?? {};
+  const running = Object.keys(step).length > 0;
+  const tearDown = driver.deploy.tearDownCleaning?.bind(driver.deploy);
+  const also = tearDown ? await attempt('tear down cleaning', () => tearDown(handle.ctx)) : '';
+  const message = `${msg}${running ? ` Failed on clean step ${stepId(step)}.` : ''}${also}`;
+  const extra: NodeChanges = { clean_step: {}, driver_internal_info: wipeCleaningInfo(task.node.driver_internal_info) };
+  if (running) Object.assign(extra, { fault: 'clean failure', maintenance: true, maintenance_reason: task.node.maintenance_reason ?? message });
+  await failTask(deps, task, message, { event: 'fail', eventType, target: manual ? S.MANAGEABLE : undefined, extra });
 }
 
 async function deployWait(deps: FlowDeps, task: Task, driver: ComposedDriver, handle: ContextHandle): Promise<void> {

@@ -17,7 +17,7 @@ const CLEANING_KEYS = ['agent_cached_clean_steps', 'clean_step_index', 'cleaning
   // wipe_token_and_url: the agent session of the cleaning ramdisk ends with it.
   'agent_secret_token', 'agent_secret_token_pregenerated', 'agent_url', 'agent_verify_ca'];
 
-function wipeCleaningInfo(dii: Json): Json {
+export function wipeCleaningInfo(dii: Json): Json {
   const out: Json = { ...dii, clean_steps: null };
   for (const k of CLEANING_KEYS) delete out[k];
   return out;

@@ -6,7 +6,10 @@
  * (dnsmasq.ts). Clients are tagged `ipxe` when they send option 175 or user class iPXE
  * (what Ironic's options filter on) and `efi-x86_64` for UEFI x86-64 firmware.
  * Machines without a host entry are ignored unless `serveUnknown` gives them default
- * boot files (what in-band inspection of unknown machines needs).
+ * boot files (what in-band inspection of unknown machines needs): every machine the
+ * provider does not serve (no `set:ironic` host line), so that the inspector's PXE filter
+ * lines (`<mac>`, `*:*:*:*:*:*`: matched, hence "known", but not tagged `ironic`) let
+ * machines boot the default files and `,ignore` lines stop them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -51,9 +54,9 @@ export function renderDnsmasqConf(o: DnsmasqConfOptions): string {
   ];
   if (o.serveUnknown) {
     lines.push(
-      `dhcp-boot=tag:!known,tag:ipxe,${o.serveUnknown.ipxe}`,
-      `dhcp-boot=tag:!known,tag:!ipxe,tag:efi-x86_64,${o.serveUnknown.uefi}`,
-      `dhcp-boot=tag:!known,tag:!ipxe,tag:!efi-x86_64,${o.serveUnknown.bios}`,
+      `dhcp-boot=tag:!ironic,tag:ipxe,${o.serveUnknown.ipxe}`,
+      `dhcp-boot=tag:!ironic,tag:!ipxe,tag:efi-x86_64,${o.serveUnknown.uefi}`,
+      `dhcp-boot=tag:!ironic,tag:!ipxe,tag:!efi-x86_64,${o.serveUnknown.bios}`,
     );
   } else {
     lines.push('dhcp-ignore=tag:!known');

@@ -11,8 +11,18 @@
  *   on clean-up `<mac>,ignore` (dnsmasq never forgets a host it has read without a
  *   SIGHUP, so the entry is rewritten to ignore rather than deleted) and the opts file is
  *   removed.
- * - PXE filter rules for in-band inspection (`setFilterRule`): `<hostsdir>/filter-<mac>.conf`,
- *   `<mac>` (allow) or `<mac>,ignore` (deny), the way ironic-inspector's dnsmasq filter does.
+ * - PXE filter rules for in-band inspection and discovery (`setFilterRule`, `applyPxeFilter`,
+ *   called by the built-in inspector), the way ironic-inspector's dnsmasq filter writes
+ *   them: `<hostsdir>/filter-<mac>.conf` = `<mac>` (allow) or `<mac>,ignore` (deny), and
+ *   `filter-unknown.conf` = `*:*:*:*:*:*` (unknown machines may boot: discovery) or
+ *   `*:*:*:*:*:*,ignore`. dnsmasq only ever adds host records from this folder (a deleted
+ *   or changed file's record stays until SIGHUP), so filter files are rewritten, never
+ *   deleted: a MAC the filter no longer names follows the unknown-hosts rule (inspector's
+ *   "removed" list). One MAC, one rule: a MAC that has a host file of this provider
+ *   (`ironic-<mac>.conf`, served or `ignore`) is governed by it; the filter leaves it alone,
+ *   and when the provider writes a MAC's host line it writes the same line into that MAC's
+ *   filter file if one exists, so whatever dnsmasq read last for the MAC agrees. dnsmasq
+ *   prefers an exact MAC over the wildcard line (inspector relies on it too).
  * Only IPv4 options are written (dnsmasq needs `option6:` for DHCPv6 ones; Ironic writes
  * both kinds into the same file). Writes go to a dot-file first and are renamed into place:
  * dnsmasq skips dot-files, so it never reads half a file.
@@ -23,7 +33,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidError } from '../../core/errors.ts';
 import type { DriverContext, DriverPort } from '../base.ts';
@@ -103,26 +113,52 @@ export class DnsmasqDhcp implements DhcpProvider {
     if (tag !== existing) ctx.setInternalInfo({ dnsmasq_tag: tag });
     const lines = options.filter((o) => o.ip_version === 4).map((o) => `tag:${tag},${o.opt_name},${o.opt_value}\n`);
     await writeAtomic(this.optsFile(node.uuid), this.paths.optsdir, `ironic-${node.uuid}.conf`, lines.join(''));
-    for (const mac of await pxeMacs(ctx)) {
-      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},set:${tag},set:ironic\n`);
-    }
+    for (const mac of await pxeMacs(ctx)) await this.writeHost(mac, `${mac},set:${tag},set:ironic\n`);
+  }
+
+  /** The MAC's host line; a filter file for the MAC gets the same line (see the module comment). */
+  private async writeHost(mac: string, line: string): Promise<void> {
+    await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, line);
+    if (await exists(this.filterFile(mac))) await writeAtomic(this.filterFile(mac), this.paths.hostsdir, `filter-${mac}.conf`, line);
   }
 
   async cleanDhcpOpts(ctx: DriverContext): Promise<void> {
     await this.ensureDirs();
     if (ctx.node.driver_internal_info?.dnsmasq_tag !== undefined) ctx.setInternalInfo({ dnsmasq_tag: null });
-    for (const mac of await pxeMacs(ctx)) {
-      await writeAtomic(this.hostFile(mac), this.paths.hostsdir, `ironic-${mac}.conf`, `${mac},ignore\n`);
-    }
+    for (const mac of await pxeMacs(ctx)) await this.writeHost(mac, `${mac},ignore\n`);
     await rm(this.optsFile(ctx.node.uuid), { force: true });
   }
 
-  /** PXE filter (inspection): let `mac` through (`allow`), refuse it (`deny`) or drop the rule (`null`). */
-  async setFilterRule(mac: string, rule: 'allow' | 'deny' | null): Promise<void> {
+  /** PXE filter (inspection): let `mac` through (`allow`) or refuse it (`deny`); ignored for a MAC with a host file of this provider. */
+  async setFilterRule(mac: string, rule: 'allow' | 'deny'): Promise<void> {
     await this.ensureDirs();
     const m = normMac(mac);
-    if (rule === null) { await rm(this.filterFile(m), { force: true }); return; }
-    await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, rule === 'allow' ? `${m}\n` : `${m},ignore\n`);
+    if (await exists(this.hostFile(m))) return;
+    const text = rule === 'allow' ? `${m}\n` : `${m},ignore\n`;
+    if ((await readFile(this.filterFile(m), 'utf8').catch(() => null)) === text) return;
+    await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, text);
+    // updateDhcpOpts may have written the MAC's host line meanwhile: make the filter line agree.
+    const host = await readFile(this.hostFile(m), 'utf8').catch(() => null);
+    if (host !== null) await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, host);
+  }
+
+  /**
+   * The whole PXE filter at once (the inspector's computed state): `allow` and `deny` MACs,
+   * the unknown-hosts line, and MACs named before but not now set to the unknown-hosts rule.
+   */
+  async applyPxeFilter(state: { allow: ReadonlySet<string>; deny: ReadonlySet<string>; allowUnknown: boolean }): Promise<void> {
+    await this.ensureDirs();
+    const want = new Map<string, 'allow' | 'deny'>();
+    for (const m of state.deny) want.set(normMac(m), 'deny');
+    for (const m of state.allow) want.set(normMac(m), 'allow');
+    for (const name of await readdir(this.paths.hostsdir)) {
+      const f = /^filter-(.+)\.conf$/.exec(name);
+      if (f && f[1] !== 'unknown' && !want.has(f[1]!)) want.set(f[1]!, state.allowUnknown ? 'allow' : 'deny');
+    }
+    for (const [m, rule] of want) await this.setFilterRule(m, rule);
+    const unknown = join(this.paths.hostsdir, 'filter-unknown.conf');
+    const text = state.allowUnknown ? '*:*:*:*:*:*\n' : '*:*:*:*:*:*,ignore\n';
+    if ((await readFile(unknown, 'utf8').catch(() => null)) !== text) await writeAtomic(unknown, this.paths.hostsdir, 'filter-unknown.conf', text);
   }
 
   async getIpAddresses(ports: readonly DriverPort[]): Promise<string[]> {
@@ -141,11 +177,18 @@ export class DnsmasqDhcp implements DhcpProvider {
   private binary(): Promise<string> {
     this.binaryOk ??= (async () => {
       const candidates = this.paths.binary ? [this.paths.binary] : ['dnsmasq', '/usr/sbin/dnsmasq'];
+      const broken: string[] = [];
       for (const bin of candidates) {
         const r = await runQuiet([bin, '--version'], this.timeoutMs);
         if (r.code === 0) return bin;
+        // ENOENT: not there. Anything else (no answer in time, an error) is a broken program, said as such.
+        if (r.out !== 'ENOENT') broken.push(`${bin} --version: ${r.code === -1 ? '' : `exit code ${r.code}, `}${r.out.split('\n').slice(-2).join(' ').trim() || 'no output'}`);
       }
-      this.binaryOk = undefined; // installed later: look again next time
+      this.binaryOk = undefined; // installed or repaired later: look again next time
+      if (broken.length > 0) {
+        throw new InvalidError(`DHCP provider dnsmasq: dnsmasq does not work (${broken.join('; ')}). `
+          + 'Reinstall Debian\'s dnsmasq-base, or point INGOT_DNSMASQ_BINARY at a working dnsmasq.');
+      }
       throw new InvalidError(`DHCP provider dnsmasq: dnsmasq is not installed (tried ${candidates.join(', ')}). `
         + 'Install Debian\'s dnsmasq-base (apt-get install dnsmasq-base), or set INGOT_DHCP_PROVIDER=none if another DHCP server hands out the boot files.');
     })();
@@ -191,4 +234,8 @@ export class DnsmasqDhcp implements DhcpProvider {
 
 async function pxeMacs(ctx: DriverContext): Promise<string[]> {
   return [...new Set((await ctx.loadPorts()).filter((p) => p.pxe_enabled).map((p) => normMac(p.address)))];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

@@ -18,7 +18,12 @@ export interface InspectorInspectOptions {
   /** The callback URL handed to the ramdisk (read at each inspection: the port may be chosen at start). */
   callbackUrl: () => string;
   /** `[inspector] extra_kernel_params`. */
-  extraKernelParams?: Readonly<Record<string, string>>;
+  extraKernelParams?: Readonly<Record<string, string | null>>;
+  /**
+   * Tells the inspector that the node's inspection began (Ironic's start_introspection call
+   * to ironic-inspector): its status is `waiting` from then on, whoever started it.
+   */
+  onStarted?: (nodeUuid: string) => Promise<void>;
 }
 
 function siblings(ctx: DriverContext): ComposedDriver {
@@ -42,6 +47,9 @@ export class InspectorInspect implements InspectInterface {
     const url = this.opts.callbackUrl();
     if (!url) throw new DriverError(`Node ${ctx.node.uuid}: the inspector callback URL is not known (is the inspector API running?).`);
     await d.boot.prepareRamdisk(ctx, 'inspect', { kernelParams: { ...this.opts.extraKernelParams, 'ipa-inspection-callback-url': url } });
+    // As Ironic: the inspector learns of the inspection after the ramdisk is prepared, before power on.
+    // Status bookkeeping only: a failure is logged, the inspection goes on.
+    await this.opts.onStarted?.(ctx.node.uuid).catch((err: unknown) => ctx.logger.warn({ node: ctx.node.uuid, err: (err as Error).message }, 'Could not record the inspector status'));
     const cur = await d.power.getPowerState(ctx);
     await d.power.setPowerState(ctx, cur === PowerState.ON ? PowerState.REBOOT : PowerState.ON);
     return { outcome: 'wait' };

@@ -50,6 +50,29 @@ function context(node: Node, ports: DriverPort[]): Ctx {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+test('pxe and ipxe, inspection: the caller\'s kernel parameters on the command line, no ipa-api-url (Ironic\'s inspector interface passes none)', async () => {
+  const l = await lab();
+  try {
+    const node = makeTestNode({
+      provision_state: 'inspecting', properties: { capabilities: 'boot_mode:bios' },
+      driver_info: { deploy_kernel: l.kernel, deploy_ramdisk: `file://${l.ramdisk}` },
+    });
+    const kernelParams = { 'ipa-inspection-callback-url': 'http://192.0.2.1:5050/v1/continue', 'ipa-collect-lldp': '1', nofb: null };
+    await new PxeBoot('pxe', l.s).prepareRamdisk(context(node, [port(MAC)]), 'inspect', { kernelParams });
+    const cfg = await readFile(join(l.s.tftpRoot, node.uuid, 'config'), 'utf8');
+    const append = cfg.split('\n').find((x) => x.startsWith('append'))!;
+    assert.match(append, / text nofb nomodeset vga=normal ipa-inspection-callback-url=http:\/\/192\.0\.2\.1:5050\/v1\/continue ipa-collect-lldp=1 nofb$/);
+    assert.doesNotMatch(append, /ipa-api-url/);
+    await new PxeBoot('ipxe', l.s).prepareRamdisk(context(node, [port(MAC)]), 'inspect', { kernelParams });
+    const script = await readFile(join(l.s.httpRoot, node.uuid, 'config'), 'utf8');
+    assert.match(script, /ipa-inspection-callback-url=http:\/\/192\.0\.2\.1:5050\/v1\/continue ipa-collect-lldp=1 nofb/);
+    assert.doesNotMatch(script, /ipa-api-url|\[object Object\]/);
+    // Other purposes keep ipa-api-url first, then the caller's.
+    await new PxeBoot('pxe', l.s).prepareRamdisk(context(node, [port(MAC)]), 'clean', { kernelParams: { extra: 'x' } });
+    assert.match(await readFile(join(l.s.tftpRoot, node.uuid, 'config'), 'utf8'), / ipa-api-url=http:\/\/192\.0\.2\.1:6385 extra=x\n/);
+  } finally { await l.close(); }
+});
+
 test('pxe, BIOS: PXELINUX config with ipa-api-url, per-MAC link, staged images, DHCP files; clean-up removes them', async () => {
   const l = await lab();
   try {

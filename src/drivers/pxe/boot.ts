@@ -12,7 +12,8 @@
  *   `<root>/<uuid>/config` (PXELINUX for BIOS, GRUB for UEFI, an iPXE script for ipxe)
  *   linked from every port's per-MAC name (`pxelinux.cfg/01-<mac>`, `grub.cfg-01-<mac>`,
  *   `<mac>.conf`; iPXE: `pxelinux.cfg/<mac>`); boot device `pxe` once; kernel and ramdisk
- *   staged next to the config. The kernel command line carries `ipa-api-url`.
+ *   staged next to the config. The kernel command line carries `ipa-api-url` (not for
+ *   inspection, as Ironic) and the caller's `kernelParams`.
  * - prepareInstance: ramdisk deploys get their instance kernel/ramdisk (or ISO) staged,
  *   the config switched to `boot_ramdisk` and boot device `pxe` persistently; other
  *   deploys get the network boot config removed (or, with `enable_netboot_fallback`,
@@ -28,7 +29,7 @@ import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises
 import { dirname, join, relative } from 'node:path';
 import { InvalidError } from '../../core/errors.ts';
 import { ProvisionState as S } from '../../core/states.ts';
-import type { BootInterface, DriverContext } from '../base.ts';
+import type { BootInterface, DriverContext, RamdiskParams } from '../base.ts';
 import { PXE_BOOT_PROPERTIES } from '../agent-stubs/properties.ts';
 import {
   bootModeOf, bootOption, buildPxeOptions, configFilePath, dhcpOptions, instanceImageInfo, macConfigPaths,
@@ -71,10 +72,14 @@ export class PxeBoot implements BootInterface {
   async validateRescue(ctx: DriverContext): Promise<void> { kernelRamdisk(ctx.node, 'rescue', this.s); }
 
   /**
-   * `ramdiskParams` are extra kernel parameters for the ramdisk (inspection callbacks...);
-   * `ipa-api-url` is always first.
+   * `params.kernelParams` are the caller's kernel parameters for the ramdisk (Ironic's
+   * ramdisk_params: the inspector's `ipa-inspection-callback-url` and `[inspector]
+   * extra_kernel_params`). `ipa-api-url` comes first for every purpose but `inspect`: Ironic's
+   * deploy, clean and rescue pass build_agent_options, its inspector interface passes only its
+   * own parameters (ipa-api-url only in fast track), so the agent posts to the inspector and
+   * skips lookup.
    */
-  async prepareRamdisk(ctx: DriverContext, purpose: Purpose, ramdiskParams: Record<string, string | null> = {}): Promise<void> {
+  async prepareRamdisk(ctx: DriverContext, purpose: Purpose, params: RamdiskParams = {}): Promise<void> {
     const node = ctx.node;
     const mode = purpose === 'rescue' ? 'rescue' : 'deploy';
     const bootMode = bootModeOf(node, this.s.defaultBootMode);
@@ -84,7 +89,7 @@ export class PxeBoot implements BootInterface {
     const info: ImageInfo = ramdiskImageInfo(node, mode, this.s, this.ipxe);
     if (node.provision_state === S.DEPLOYING) Object.assign(info, instanceImageInfo(node, this.s, this.ipxe));
     const options = buildPxeOptions(node, info, this.s, {
-      ipxe: this.ipxe, mode, ramdiskParams: { 'ipa-api-url': this.s.apiUrl().replace(/\/+$/, ''), ...ramdiskParams },
+      ipxe: this.ipxe, mode, ramdiskParams: { ...(purpose === 'inspect' ? {} : { 'ipa-api-url': this.s.apiUrl().replace(/\/+$/, '') }), ...params.kernelParams },
     });
     await this.writeConfig(ctx, this.render(options, bootMode));
     await this.setBootDevice(ctx, 'pxe', false);

@@ -98,3 +98,37 @@ test('boot mode is synced with the BMC before the ISO is built (requested → BM
   assert.match(files(b.node.uuid), /'\/isolinux\/isolinux\.cfg'/);
   assert.doesNotMatch(files(b.node.uuid), /grub\.cfg/);
 });
+
+test('inspection: the caller\'s kernel parameters lead the ISO\'s command line, without ipa-api-url (Ironic\'s inspector interface); a prebuilt ISO cannot take them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-vmedia-inspect-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'kernel'), 'k');
+  await writeFile(join(dir, 'ramdisk'), 'r');
+  const { lab, cache, node, driverInfo } = await redfishTestLab(t);
+  const httpRoot = join(dir, 'httpboot');
+  const boot = new RedfishVirtualMediaBoot(cache, { httpRoot, httpUrl: () => 'http://files.test', apiUrl: () => 'http://api.test' });
+  const n = node(0, { driver_info: { ...driverInfo(0), deploy_iso: undefined, deploy_kernel: join(dir, 'kernel'), deploy_ramdisk: join(dir, 'ramdisk') } });
+  const kernelParams = { 'ipa-inspection-callback-url': 'http://192.0.2.7:5050/v1/continue', 'ipa-inspection-collectors': 'default,logs', 'ipa-debug-bare': null };
+  const grub = async (): Promise<string> => {
+    const cfg = join(dir, `grub-${Math.random()}.cfg`);
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', join(httpRoot, 'redfish', `boot-${n.node.uuid}.iso`), '-extract', '/EFI/BOOT/grub.cfg', cfg], { stdio: 'ignore' });
+    return readFileSync(cfg, 'utf8').split('\n').find((l) => l.startsWith('linuxefi'))!;
+  };
+  await boot.prepareRamdisk(n.ctx(), 'inspect', { kernelParams });
+  const token = n.node.driver_internal_info.agent_secret_token as string;
+  assert.match(await grub(), new RegExp('^linuxefi /vmlinuz nofb nomodeset vga=normal ir_pub_id=\\S+ ipa-inspection-callback-url=http://192\\.0\\.2\\.7:5050/v1/continue '
+    + `ipa-inspection-collectors=default,logs ipa-debug-bare ipa-agent-token=${token} boot_method=vmedia --$`));
+  assert.deepEqual([lab.machines[0]!.boot.target, lab.machines[0]!.boot.enabled], ['Cd', 'Once']);
+
+  // Deploy and clean keep ipa-api-url first.
+  await boot.prepareRamdisk(n.ctx(), 'clean', { kernelParams: { extra: '1' } });
+  assert.match(await grub(), / ir_pub_id=\S+ ipa-api-url=http:\/\/api\.test extra=1 ipa-agent-token=/);
+
+  // A prebuilt deploy_iso is inserted as is; the parameters are dropped with a warning.
+  const warnings: string[] = [];
+  const pre = node(1, { driver_info: { ...driverInfo(1), deploy_iso: 'http://files.test/prebuilt.iso' } });
+  const ctx = { ...pre.ctx(), logger: { info() {}, debug() {}, error() {}, warn: (_o: unknown, m: string) => { warnings.push(m); } } };
+  await boot.prepareRamdisk(ctx, 'inspect', { kernelParams });
+  assert.equal(lab.machines[1]!.virtualMedia[0]!.image, 'http://files.test/prebuilt.iso');
+  assert.match(warnings.join('\n'), /prebuilt deploy_iso is booted as is: the inspect kernel parameters cannot reach it/);
+});

@@ -13,7 +13,9 @@
  *   (Ironic: no configuration can reach it). With a kernel/ramdisk pair, as Ironic: a
  *   fresh agent token is stored (`agent_secret_token`, `agent_secret_token_pregenerated`)
  *   and passed on the kernel command line, the machine is powered off, and an ISO is
- *   built (shared/agent-iso.ts: `ipa-api-url`, `ipa-agent-token`, `BOOTIF` when a port
+ *   built (shared/agent-iso.ts: `ipa-api-url` (not for inspection, as Ironic's inspector
+ *   interface, unless external_callback_url), the caller's `kernelParams` (the inspection
+ *   callback), `ipa-agent-token`, `BOOTIF` when a port
  *   has a VIF, `ipa-debug=1` when debugging, `boot_method=vmedia`, after
  *   `kernel_append_params` and `ir_pub_id`) and published at
  *   `<http_url>/redfish/boot-<node uuid>.iso`. Then: eject CDs, insert, boot once from cdrom.
@@ -33,7 +35,7 @@ import { randomBytes } from 'node:crypto';
 import { DriverError, InvalidError, messageOf } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
-import type { BootInterface, DriverContext } from '../base.ts';
+import type { BootInterface, DriverContext, RamdiskParams } from '../base.ts';
 import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, requestedBootMode, type AgentIsoSettings } from '../shared/agent-iso.ts';
 import { pyRepr } from '../shared/py-repr.ts';
 import { BOOT_MODE_TO_REDFISH, REDFISH_TO_BOOT_MODE, setBootDevice } from './boot-device.ts';
@@ -115,10 +117,14 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
     parseRedfishDriverInfo(ctx.node);
   }
 
-  async prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue'): Promise<void> {
+  async prepareRamdisk(ctx: DriverContext, purpose: 'deploy' | 'clean' | 'inspect' | 'rescue', rp: RamdiskParams = {}): Promise<void> {
     const mode: Mode = purpose === 'rescue' ? 'rescue' : 'deploy';
     const ramdisk = requireRamdisk(ctx.node, mode, this.iso !== undefined);
-    const params: Array<[string, string | null]> = [];
+    // Ironic's ramdisk_params: the caller's first (the inspector's callback), then this interface's.
+    const params: Array<[string, string | null]> = Object.entries(rp.kernelParams ?? {});
+    if ('iso' in ramdisk && params.length) {
+      ctx.logger.warn({ node: ctx.node.uuid, params: Object.keys(rp.kernelParams ?? {}) }, `The prebuilt ${mode}_iso is booted as is: the ${purpose} kernel parameters cannot reach it`);
+    }
     if ('build' in ramdisk) {
       // As Ironic: the token is generated now and travels on the kernel command line.
       const token = randomBytes(32).toString('base64url');
@@ -137,7 +143,7 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
         if (mac) params.push(['BOOTIF', mac]);
         if (this.iso!.debug) params.push(['ipa-debug', '1']);
         params.push(['boot_method', 'vmedia']);
-        const built = await prepareAgentIso(this.iso!, { node: ctx.node, mode, subdir: REDFISH_IMAGE_SUBDIR, params, bootMode, signal: ctx.signal });
+        const built = await prepareAgentIso(this.iso!, { node: ctx.node, mode, subdir: REDFISH_IMAGE_SUBDIR, params, bootMode, signal: ctx.signal, apiUrl: purpose !== 'inspect' });
         ctx.logger.info({ node: ctx.node.uuid, url: built.url, bootMode: built.bootMode }, 'Built the agent ISO');
         image = built.url;
       }

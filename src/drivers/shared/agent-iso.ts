@@ -123,6 +123,11 @@ export interface PrepareAgentIsoRequest {
   subdir: string;
   /** Ramdisk parameters after `ipa-api-url` (`ipa-agent-token`, `BOOTIF`, `boot_method`...), in order. */
   params: ReadonlyArray<readonly [string, string | null]>;
+  /**
+   * Whether `ipa-api-url` leads the parameters (default true). False for inspection, as
+   * Ironic's inspector interface passes none; `externalCallbackUrl` still adds it (override_api_url).
+   */
+  apiUrl?: boolean;
   /** The boot mode to build for (the boot interface's synced one); default `bootModeOf`. */
   bootMode?: 'uefi' | 'bios';
   signal?: AbortSignal;
@@ -160,7 +165,8 @@ export async function prepareAgentIso(settings: AgentIsoSettings, req: PrepareAg
   const espImage = bootMode === 'uefi' ? await espFor(settings, node, cache, req.signal) : undefined;
 
   const append = kernelAppendParams(node, settings.kernelAppendParams ?? DEFAULT_KERNEL_APPEND_PARAMS);
-  const params: Array<readonly [string, string | null]> = [['ipa-api-url', agentApiUrl(settings)], ...req.params];
+  const withApi = req.apiUrl !== false || Boolean(settings.externalCallbackUrl);
+  const params: Array<readonly [string, string | null]> = [...(withApi ? [['ipa-api-url', agentApiUrl(settings)] as const] : []), ...req.params];
   const publisherId = randomUUID();
   const kernelParams = kernelCommandLine(append, publisherId, params);
 

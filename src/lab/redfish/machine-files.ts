@@ -71,6 +71,17 @@ export function bootIfOf(cmdline: string): string | null {
   return /^[0-9a-f]{12}$/.test(hex) ? hex.match(/../g)!.join(':') : null;
 }
 
+/**
+ * The address the booted NIC got from DHCP, as it were (198.18.0.0/15, the benchmarking
+ * range: never a real network's): one per machine index. Descriptive only, as the lab
+ * machine's agent runs on the lab's host; inspection needs it (ironic-inspector's
+ * validate_interfaces adds ports only for interfaces with an address unless add_ports=all).
+ */
+export function bootNicAddress(index: number): string {
+  const n = index + 1;
+  return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 /** The AgentMachine description of `machine` as it boots now. */
 export function describeMachine(i: DescribeInput): AgentMachine {
   const m = i.machine;
@@ -98,7 +109,7 @@ export function describeMachine(i: DescribeInput): AgentMachine {
     bmcMac: null,
     bootMode: i.bootMode,
     nics: m.nics.map((n, j) => ({
-      name: `eth${j}`, macAddress: n.mac.toLowerCase(), ipv4Address: null, pxe: n.mac.toLowerCase() === pxeMac,
+      name: `eth${j}`, macAddress: n.mac.toLowerCase(), ipv4Address: n.mac.toLowerCase() === pxeMac ? bootNicAddress(m.index) : null, pxe: n.mac.toLowerCase() === pxeMac,
       speedMbps: n.speedMbps, lldp: [],
     })),
     disks: [disk],
