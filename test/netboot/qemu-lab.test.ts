@@ -83,21 +83,24 @@ test('QEMU lab machines: power on/off drive the QEMU process; failed boots and d
   assert.equal(netnsExists(net.ns), false);
 });
 
-test('a UEFI QEMU lab machine runs OVMF with its own copy of the variables', { skip: skip ?? (existsSync(DEBIAN_OVMF.code) ? false : 'OVMF is not installed (apt-get install ovmf)'), timeout: 120_000 }, async () => {
+test('a UEFI QEMU lab machine runs OVMF with its own copy of the variables and network-boots first when the BMC says Pxe', { skip: skip ?? (existsSync(DEBIAN_OVMF.code) ? false : 'OVMF is not installed (apt-get install ovmf)'), timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ingot-qemu-lab-uefi-'));
   const net = createLabNetwork({ prefix24: '10.77.44' });
   let lab: RedfishLab | undefined;
   try {
     lab = await startRedfishLab({ machines: 1, qemu: { network: net, dataDir: dir, diskSizeBytes: 64 * 1024 * 1024, memoryMb: 256, firmware: DEBIAN_OVMF } });
     const m = lab.machine(0);
+    // A network boot: OVMF tries its own PXE client on the machine's NIC first.
+    m.setBootOverride({ BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'UEFI' });
     m.reset('On');
     const s = lab.qemu!.status(m.id);
-    // OVMF's boot manager reports on the serial console that the blank disk does not boot.
     const end = Date.now() + 90_000;
-    while (!(await readFile(s.serialLog, 'utf8').catch(() => '')).includes('BdsDxe')) {
+    const firstTried = async () => /BdsDxe: (?:loading|failed to load) Boot\d+ "([^"]+)"/.exec(await readFile(s.serialLog, 'utf8').catch(() => ''))?.[1];
+    while (!(await firstTried())) {
       assert.ok(Date.now() < end, `no OVMF output on the serial console:\n${await lab.qemu!.explain(m.id)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
+    assert.match((await firstTried())!, /^UEFI PXEv4 \(MAC:525400000000\)/);
     assert.ok(existsSync(join(dirname(s.disk), 'OVMF_VARS.fd')));
     m.reset('ForceOff');
   } finally {

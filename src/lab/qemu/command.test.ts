@@ -24,17 +24,22 @@ test('a BIOS machine: software emulation, no reboot, serial to a file, QMP, NIC 
   assert.deepEqual(value(a, '-serial'), ['chardev:serial0']);
   assert.deepEqual(value(a, '-qmp'), ['unix:/lab/m0/qmp.sock,server=on,wait=off']);
   assert.deepEqual(value(a, '-netdev'), ['tap,id=n0,ifname=qtap0,script=no,downscript=no']);
-  assert.deepEqual(value(a, '-device'), ['virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01']);
-  assert.deepEqual(value(a, '-drive'), ['file=/lab/m0/disk0.img,format=raw,if=virtio']);
-  assert.deepEqual(value(a, '-boot'), ['order=n']);
+  // Boot order by bootindex: the chosen device first, then the disk.
+  assert.deepEqual(value(a, '-device'), ['virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,bootindex=0', 'virtio-blk-pci,drive=disk0,bootindex=1']);
+  assert.deepEqual(value(a, '-drive'), ['file=/lab/m0/disk0.img,format=raw,if=none,id=disk0']);
+  assert.deepEqual(value(a, '-boot'), []);
 });
 
-test('a CD boot attaches the ISO; UEFI adds OVMF as two pflash drives', () => {
+test('a CD boot attaches the ISO first in the boot order; UEFI adds OVMF as two pflash drives and drops the iPXE ROM', () => {
   const a = qemuArgs({ ...spec, boot: 'cdrom', cdrom: '/lab/m0/boot.iso', firmware: { kind: 'uefi', code: '/ovmf/CODE.fd', vars: '/lab/m0/VARS.fd' } });
   assert.deepEqual(value(a, '-drive'), [
-    'file=/lab/m0/disk0.img,format=raw,if=virtio', 'file=/lab/m0/boot.iso,format=raw,media=cdrom,if=ide,readonly=on',
+    'file=/lab/m0/disk0.img,format=raw,if=none,id=disk0', 'file=/lab/m0/boot.iso,format=raw,if=none,id=cd0,media=cdrom,readonly=on',
     'if=pflash,format=raw,unit=0,readonly=on,file=/ovmf/CODE.fd', 'if=pflash,format=raw,unit=1,file=/lab/m0/VARS.fd',
   ]);
-  assert.deepEqual(value(a, '-boot'), ['order=d']);
-  assert.deepEqual(value(qemuArgs({ ...spec, boot: 'disk', accel: 'kvm' }), '-machine'), ['pc,accel=kvm']);
+  assert.deepEqual(value(a, '-device'), [
+    'virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,bootindex=2,romfile=', 'virtio-blk-pci,drive=disk0,bootindex=1', 'ide-cd,drive=cd0,bus=ide.1,bootindex=0',
+  ]);
+  const disk = qemuArgs({ ...spec, boot: 'disk', accel: 'kvm' });
+  assert.deepEqual(value(disk, '-machine'), ['pc,accel=kvm']);
+  assert.deepEqual(value(disk, '-device'), ['virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,bootindex=2', 'virtio-blk-pci,drive=disk0,bootindex=0']);
 });

@@ -8,7 +8,9 @@
  *   copy of the variables, as two pflash drives);
  * - software emulation (`tcg`) unless told otherwise; one CPU, memory as given;
  * - NIC: virtio-net on a tap device (the lab puts it on its bridge), with the machine's
- *   MAC; its option ROM is iPXE (Debian's ipxe-qemu), which is what network boot runs;
+ *   MAC; under SeaBIOS its option ROM is iPXE (Debian's ipxe-qemu), which is what network
+ *   boot runs; under OVMF no ROM: OVMF's own PXE client;
+ * - boot order by `bootindex` (the chosen device, then the disk): OVMF ignores `-boot`;
  * - disk: a raw file as virtio-blk (`/dev/vda` in the guest); the CD (virtual media) as
  *   an IDE CD-ROM (`/dev/sr0`);
  * - serial console appended to a file; QMP on a unix socket (events: guest shutdown or
@@ -44,23 +46,28 @@ export function bootDeviceOf(target: string): QemuBootDevice {
   return 'disk';
 }
 
-const BOOT_ORDER: Record<QemuBootDevice, string> = { network: 'n', cdrom: 'd', disk: 'c' };
-
 /** Arguments of `qemu-system-x86_64` (without the program). */
 export function qemuArgs(s: QemuMachineSpec): string[] {
   const fw = s.firmware ?? { kind: 'bios' };
+  // Boot order by `bootindex` on the devices (the chosen one first, the disk next): SeaBIOS
+  // and OVMF both honour it, while OVMF ignores `-boot order`.
+  const first = (d: QemuBootDevice): number => (d === s.boot ? 0 : d === 'disk' ? 1 : 2);
+  // UEFI: OVMF's own PXE client on its virtio-net driver, not QEMU's iPXE option ROM.
+  const rom = fw.kind === 'uefi' ? ',romfile=' : '';
   const args = [
     '-name', s.name, '-machine', `pc,accel=${s.accel ?? 'tcg'}`, '-m', String(s.memoryMb), '-smp', String(s.cpus ?? 1),
     '-display', 'none', '-vga', 'std', '-monitor', 'none', '-no-reboot', '-rtc', 'base=utc',
     '-chardev', `file,id=serial0,path=${s.serialLog},append=on`, '-serial', 'chardev:serial0',
     '-qmp', `unix:${s.qmpSocket},server=on,wait=off`,
-    '-netdev', `tap,id=n0,ifname=${s.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${s.mac}`,
-    '-drive', `file=${s.disk},format=raw,if=virtio`,
+    '-netdev', `tap,id=n0,ifname=${s.tap},script=no,downscript=no`,
+    '-device', `virtio-net-pci,netdev=n0,mac=${s.mac},bootindex=${first('network')}${rom}`,
+    '-drive', `file=${s.disk},format=raw,if=none,id=disk0`, '-device', `virtio-blk-pci,drive=disk0,bootindex=${first('disk')}`,
   ];
-  if (s.cdrom) args.push('-drive', `file=${s.cdrom},format=raw,media=cdrom,if=ide,readonly=on`);
+  if (s.cdrom) {
+    args.push('-drive', `file=${s.cdrom},format=raw,if=none,id=cd0,media=cdrom,readonly=on`, '-device', `ide-cd,drive=cd0,bus=ide.1,bootindex=${first('cdrom')}`);
+  }
   if (fw.kind === 'uefi') {
     args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${fw.code}`, '-drive', `if=pflash,format=raw,unit=1,file=${fw.vars}`);
   }
-  args.push('-boot', `order=${BOOT_ORDER[s.boot]}`);
   return args;
 }
