@@ -114,7 +114,7 @@ if wants functional || wants cli || wants functional-split; then
 fi
 
 if wants netboot; then
-  ensure_apt "${NETBOOT_PACKAGES[@]}" || log "could not install the Debian packages: ${NETBOOT_PACKAGES[*]} (netboot tests will fail)"
+  ensure_apt "${QEMU_DEMO_PACKAGES[@]}" || log "could not install the Debian packages: ${QEMU_DEMO_PACKAGES[*]} (netboot tests will fail)"
 fi
 
 # --------------------------------------------------------------- typecheck ---

@@ -79,3 +79,8 @@ NETBOOT_PACKAGES=(dnsmasq-base busybox-static iproute2 cpio pxelinux syslinux-co
 # The main job (`npm run demo`, also run as a test): the demo image (mkfs.ext4 -d, sgdisk,
 # qemu-img, debugfs), the agent ISO (BOOT_ISO_PACKAGES) and the agent's disk tools.
 DEMO_PACKAGES=(e2fsprogs gdisk fdisk parted util-linux qemu-utils "${BOOT_ISO_PACKAGES[@]}")
+
+# `npm run demo:qemu` and test/netboot/qemu-deploy.test.ts: QEMU machines behind the lab's
+# Redfish BMC deployed over iPXE and over virtual media (the netboot tools, the agent ISO's
+# BIOS loader, the demo image's tools, the disk tools the ramdisk copies from this machine).
+QEMU_DEMO_PACKAGES=("${NETBOOT_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" dmidecode)

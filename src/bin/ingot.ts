@@ -70,6 +70,11 @@ program.command('lab')
   .option('--user <user:password>', 'accepted credentials', 'admin:password')
   .option('--data-dir <dir>', 'folder of the machines\' disks, NVRAM and agent logs (default: a temporary folder removed at exit)')
   .option('--disk-size <size>', 'size of each machine\'s (sparse) disk: bytes or a K/M/G/T suffix', '8G')
+  .option('--qemu', 'back the machines with QEMU processes (software emulation) on a lab network: a network namespace with bridge br0; the lab runs inside it')
+  .option('--netns <name>', 'with --qemu: the namespace to create or reuse (default ingot-<random>-qemu, removed at exit)')
+  .option('--prefix <a.b.c>', 'with --qemu: the lab network /24; br0 gets .1', '10.77.30')
+  .option('--memory <MiB>', 'with --qemu: guest memory', '1024')
+  .option('--uefi', 'with --qemu: UEFI firmware (Debian\'s OVMF) instead of SeaBIOS')
   .option('--ipmi', 'also an IPMI BMC per machine (pyghmi, UDP), driving the same machines')
   .option('--ipmi-port <base>', 'IPMI port of machine 0; machine i listens on BASE+i', '6230')
   .action(async (opts) => {
@@ -78,15 +83,41 @@ program.command('lab')
     const machines = Number(opts.machines);
     if (!Number.isInteger(machines) || machines < 1) throw new Error(`--machines must be a positive integer, got "${opts.machines}"`);
     const [user, ...pw] = String(opts.user).split(':');
+    let qemu: import('../lab/redfish/lab.ts').RedfishLabOptions['qemu'];
+    let host = opts.host;
+    let dropDir: string | null = null;
+    if (opts.qemu) {
+      const { labNetworkUnavailable, reexecInNetns } = await import('../lab/qemu/netns.ts');
+      const why = labNetworkUnavailable();
+      if (why) throw new Error(`--qemu: ${why}`);
+      // Outside the namespace this re-runs the same command inside it and never returns.
+      const network = await reexecInNetns({ ns: opts.netns, prefix24: String(opts.prefix) });
+      if (host === '127.0.0.1') host = network.serverIp;
+      const { mkdtemp } = await import('node:fs/promises');
+      const dataDir = opts.dataDir ?? (dropDir = await mkdtemp(`${(await import('node:os')).tmpdir()}/ingot-lab-qemu-`));
+      const { DEBIAN_OVMF } = await import('../lab/qemu/hosts.ts');
+      qemu = {
+        network, dataDir, diskSizeBytes: process.argv.includes('--disk-size') ? diskSize : 4 * 1024 ** 3, memoryMb: Number(opts.memory),
+        ...(opts.uefi ? { firmware: DEBIAN_OVMF } : {}),
+      };
+    }
     const lab = await startRedfishLab({
-      machines, port: Number(opts.port), host: opts.host, profile: opts.profile,
+      machines, port: Number(opts.port), host, profile: opts.profile,
       users: { [user!]: pw.join(':') },
-      agents: { dataDir: opts.dataDir, diskSizeBytes: diskSize },
+      ...(qemu ? { qemu } : { agents: { dataDir: opts.dataDir, diskSizeBytes: diskSize } }),
       ...(opts.tlsCert && opts.tlsKey ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
     });
     console.log(`Redfish lab: ${machines} machine(s) at ${lab.url}/redfish/v1 (profile ${opts.profile})`);
-    for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}`);
-    console.log(`Machines boot ingot agent from virtual media ISOs (the ISO's kernel and ramdisk are not executed); disks of ${diskSize} bytes in ${lab.hosts!.dataDir}`);
+    for (const m of lab.machines) console.log(`  ${m.id}  ${lab.url}/redfish/v1/Systems/${m.id}${qemu ? `  MAC ${m.nics[0]?.mac.toLowerCase()}` : ''}`);
+    if (qemu) {
+      const n = qemu.network;
+      console.log(`Machines are QEMU processes (${opts.uefi ? 'UEFI' : 'BIOS'}, ${qemu.memoryMb} MiB, software emulation) on ${n.bridge} ${n.serverIp}/24 in network namespace ${n.ns};`);
+      console.log(`files (disk0.img, serial.log, boot.iso) in ${qemu.dataDir}; status and serial tail: GET ${lab.url}/lab/machines/<id>/qemu`);
+      console.log(`Run Ingot and dnsmasq in the namespace:\n  ip netns exec ${n.ns} env INGOT_HOST=${n.serverIp} INGOT_DHCP_PROVIDER=dnsmasq INGOT_TFTP_SERVER=${n.serverIp} ingot serve`);
+      console.log(`  ip netns exec ${n.ns} ingot dnsmasq --interface ${n.bridge} --dhcp-range ${n.prefix24}.100,${n.prefix24}.150,1h`);
+    } else {
+      console.log(`Machines boot ingot agent from virtual media ISOs (the ISO's kernel and ramdisk are not executed); disks of ${diskSize} bytes in ${lab.hosts!.dataDir}`);
+    }
     let ipmi: { close(): Promise<void> } | undefined;
     if (opts.ipmi) {
       const { startIpmiLab } = await import('../lab/ipmi/index.ts');
@@ -97,7 +128,12 @@ program.command('lab')
       console.log(`IPMI lab: ${machines} BMC(s) (ipmitool -I lanplus -H ${opts.host} -p PORT -U ${user} -P …)`);
       for (const b of bmcs.bmcs) console.log(`  ${b.machineId}  ipmi_address=${b.host} ipmi_port=${b.port}`);
     }
-    const stop = async () => { await ipmi?.close(); await lab.close(); process.exit(0); };
+    const stop = async () => {
+      await ipmi?.close();
+      await lab.close();
+      if (dropDir) await (await import('node:fs/promises')).rm(dropDir, { recursive: true, force: true });
+      process.exit(0);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

@@ -4,7 +4,8 @@
  * /init: busybox applets, /proc /sys /dev, the kernel modules listed in /etc/ingot-modules
  * (in dependency order), then DHCP on the NIC named by `BOOTIF=` (PXELINUX/iPXE pass it)
  * or else on each NIC in turn, then `ipa-api-url` from /proc/cmdline, and the agent:
- * `node /ingot.js agent --api-url <url>`. Each phase prints an `ingot-ramdisk:` line on
+ * `node /ingot.js agent --api-url <url>` (in the background: PID 1 traps the signals busybox's
+ * poweroff/reboot/halt send to init and powers off or reboots for real). Each phase prints an `ingot-ramdisk:` line on
  * the console (the serial log explains a failed boot). If the agent exits, a shell is
  * left on the console.
  */
@@ -43,9 +44,16 @@ done
 [ -z "$UP" ] && echo "ingot-ramdisk: no DHCP lease on any NIC"
 API=$(arg ipa-api-url)
 echo "ingot-ramdisk: node $(/usr/bin/node --version)"
+# busybox poweroff/reboot/halt signal PID 1 (USR2/TERM/USR1), as busybox init expects: this
+# shell is PID 1, so it traps them and does the real thing (the agent's power_off / reboot).
+trap 'echo "ingot-ramdisk: power off"; sync; poweroff -f' USR2 USR1
+trap 'echo "ingot-ramdisk: reboot"; sync; reboot -f' TERM
 echo "ingot-ramdisk: starting agent: node /ingot.js agent --api-url $API"
-/usr/bin/node /ingot.js agent --api-url "$API"
-echo "ingot-ramdisk: agent exited with status $?"
+/usr/bin/node /ingot.js agent --api-url "$API" &
+AGENT=$!
+# wait returns early when a trapped signal arrives; loop until the agent itself has ended.
+while :; do wait $AGENT; STATUS=$?; kill -0 $AGENT 2>/dev/null || break; done
+echo "ingot-ramdisk: agent exited with status $STATUS"
 exec /bin/sh
 `;
 

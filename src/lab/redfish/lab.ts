@@ -17,6 +17,7 @@ import { machineInit } from './factory.ts';
 import type { GenericShape } from './generic.ts';
 import { LabHooks, type HookCallbacks, type PowerState } from './hooks.ts';
 import { LabHosts, type LabHostOptions } from './host.ts';
+import { QemuHosts, type QemuHostOptions } from '../qemu/hosts.ts';
 import { registerHostRoutes } from './host-routes.ts';
 import { LabMachine } from './machine.ts';
 import { PathResolver } from './paths.ts';
@@ -65,6 +66,11 @@ export interface RedfishLabOptions {
    * `ingot agent`, one booted from disk reports its disk. Absent: BMCs only.
    */
   agents?: LabHostOptions;
+  /**
+   * Back the machines with QEMU processes on a lab network (../qemu/hosts.ts) instead of
+   * the in-process hosts; excludes `agents`.
+   */
+  qemu?: QemuHostOptions;
 }
 
 export interface RedfishLab extends AsyncDisposable {
@@ -76,6 +82,8 @@ export interface RedfishLab extends AsyncDisposable {
   profile: Profile;
   /** What runs on the machines (null without `agents` options). */
   hosts: LabHosts | null;
+  /** The QEMU processes behind the machines (null without `qemu` options). */
+  qemu: QemuHosts | null;
   /** Looks a machine up by ComputerSystem id or position; throws if unknown. */
   machine(idOrPosition: string | number): LabMachine;
   /** Invalidates sessions everywhere, or only for the given machines (ids or positions). */
@@ -103,6 +111,8 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
   const service = new RedfishService(new Resources(profile, machines, resolver, sessions, tasks), sessions, tasks,
     (id) => faults.powerTransitionMs(id));
   let url = '';
+  if (opts.agents && opts.qemu) throw new Error('redfish lab: `agents` and `qemu` exclude each other');
+  const qemu = opts.qemu ? await QemuHosts.start(opts.qemu, { machines, hooks }) : null;
   const hosts = opts.agents ? await LabHosts.start(opts.agents, {
     machines, hooks, labUrl: () => url,
     systemDoc: (m) => {
@@ -110,13 +120,22 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
       try { return service.resources.render(service.resources.locate(path), path); } catch { return {}; }
     },
   }) : null;
-  const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls, routes: (app) => registerHostRoutes(app, machines, () => hosts) });
+  const server = buildServer({ service, faults, machines, logger: opts.logger, tls: opts.tls, routes: (app) => {
+    registerHostRoutes(app, machines, () => hosts);
+    app.get('/lab/machines/:id/qemu', async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      const m = machines.find((x) => x.id === id) ?? (/^\d+$/.test(id) ? machines[Number(id)] : undefined);
+      if (!m || !qemu) return reply.code(404).send({ error: m ? 'this lab runs no QEMU machines (ingot lab --qemu)' : `no machine ${JSON.stringify(id)}` });
+      return { ...qemu.status(m.id), explain: await qemu.explain(m.id) };
+    });
+  } });
   const host = opts.host ?? '127.0.0.1';
   try {
     await server.app.listen({ port: opts.port ?? 0, host });
   } catch (err) {
     tasks.close();
     await hosts?.close();
+    await qemu?.close();
     throw err;
   }
   const addr = server.app.server.address();
@@ -132,6 +151,7 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
     faults,
     profile,
     hosts,
+    qemu,
     machine(sel) {
       const m = find(sel);
       if (!m) throw new Error(`redfish lab: no machine ${JSON.stringify(sel)}`);
@@ -145,6 +165,7 @@ export async function startRedfishLab(opts: RedfishLabOptions): Promise<RedfishL
         tasks.close();
         for (const m of machines) m.dispose();
         await hosts?.close();
+        await qemu?.close();
         await server.close();
       })();
       return closed;
