@@ -80,10 +80,8 @@ async function inside(): Promise<number> {
   env.INGOT_PXE_KERNEL_APPEND_PARAMS ??= 'nofb nomodeset vga=normal console=ttyS0';
   env.INGOT_REDFISH_KERNEL_APPEND_PARAMS ??= 'nofb nomodeset vga=normal console=ttyS0';
   env.INGOT_POWER_STATE_CHANGE_TIMEOUT ??= '120';
-  // No in-band inspection here: without this, the inspector's PXE filter (on by default with
-  // the dnsmasq provider, in the same hostsdir) writes `<mac>,ignore` for every enrolled port
-  // outside inspection, and a ramdisk booted from virtual media gets no lease.
-  env.INGOT_PXE_FILTER_DRIVER ??= 'noop';
+  // The inspector's PXE filter stays on (the default with the dnsmasq provider): enrolled ports
+  // outside inspection get a lease without a boot file, which the virtual-media ramdisk needs.
   const config = loadConfig(env, { host: net.serverIp, port: 0, httpPort: 0, dataDir, db: join(dataDir, 'ingot.db') });
   config.netboot.tftpServer = net.serverIp;
   const logger = pino({ level: env.INGOT_LOG_LEVEL ?? 'error' });

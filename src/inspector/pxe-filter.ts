@@ -1,7 +1,8 @@
 /**
  * PXE filter (ironic-inspector's dnsmasq filter): which MACs may PXE-boot.
  * - MACs of ports of nodes being inspected (inspecting / inspect wait): allowed;
- * - MACs of every other known port: denied;
+ * - MACs of every other known port: denied PXE boot (the dnsmasq provider still leases to
+ *   them, without a boot file: the same dnsmasq serves ramdisks booted from virtual media);
  * - unknown MACs: allowed while discovery is on (node_not_found_hook = enroll), else denied.
  * `computeFilter` is the rule; a {@link PxeFilterWriter} applies it. The writer is the
  * network-boot module's dnsmasq DHCP provider (drivers/dhcp/dnsmasq.ts `applyPxeFilter`,

@@ -77,14 +77,14 @@ test('PXE filter through the dnsmasq provider: nodes come and go; inspected allo
   const uuid = await manageableNode(env.svc, 'pxe-a');
   await ironic(env.svc, 'POST', '/v1/ports', { node_uuid: uuid, address: '52:54:00:99:00:01' });
   await env.svc.inspector.inspector.syncPxeFilter();
-  assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01,ignore\n');
-  assert.equal(rule('52:54:00:12:34:01'), '52:54:00:12:34:01,ignore\n', 'the node discovered above is not being inspected');
+  assert.equal(rule('52:54:00:99:00:01'), '52:54:00:99:00:01,set:ironic\n', 'enrolled, not inspected: a lease, no boot file');
+  assert.equal(rule('52:54:00:12:34:01'), '52:54:00:12:34:01,set:ironic\n', 'the node discovered above is not being inspected');
   assert.equal(rule('unknown'), '*:*:*:*:*:*\n', 'discovery on: unknown machines may boot');
 
   assert.equal((await insp(env.svc, 'POST', `/v1/introspection/${uuid}`)).status, 202);
   await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01\n', 'allowed while inspecting');
   await insp(env.svc, 'POST', `/v1/introspection/${uuid}/abort`);
-  await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01,ignore\n', 'denied after abort');
+  await until(async () => rule('52:54:00:99:00:01') === '52:54:00:99:00:01,set:ironic\n', 'denied after abort');
 
   // A MAC with a host file of the provider (a node pxe-booting): the filter does not override it.
   const served = '52:54:00:99:00:02';
@@ -112,7 +112,7 @@ test('PXE filter without discovery denies unknown hosts with the wildcard line; 
   await d.applyPxeFilter(s);
   assert.equal(readFileSync(join(d.paths.hostsdir, 'filter-unknown.conf'), 'utf8'), '*:*:*:*:*:*,ignore\n');
   assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:01'), 'utf8'), 'aa:bb:cc:dd:ee:01\n');
-  assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:02'), 'utf8'), 'aa:bb:cc:dd:ee:02,ignore\n');
+  assert.equal(readFileSync(d.filterFile('aa:bb:cc:dd:ee:02'), 'utf8'), 'aa:bb:cc:dd:ee:02,set:ironic\n');
   await d.applyPxeFilter({ ...s, allowUnknown: true });
   assert.equal(readFileSync(join(d.paths.hostsdir, 'filter-unknown.conf'), 'utf8'), '*:*:*:*:*:*\n');
 });

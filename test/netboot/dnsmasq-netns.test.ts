@@ -147,7 +147,7 @@ test('ingot dnsmasq --check writes the configuration and the loaders, and refuse
   }
 });
 
-test('the real dnsmasq follows the inspector\'s PXE filter lines: the wildcard deny holds unknown machines, an exact line wins over it, a rewrite to ignore stops it, discovery lets unknown machines boot', { skip: skip ?? false, timeout: 180_000 }, async () => {
+test('the real dnsmasq follows the inspector\'s PXE filter lines: the wildcard deny holds unknown machines, an exact line wins over it, a rewrite to deny leases without a boot file, a removed MAC is ignored, discovery lets unknown machines boot', { skip: skip ?? false, timeout: 180_000 }, async () => {
   const FMAC = '52:54:00:77:00:02';
   const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-filter-'));
   await chmod(dir, 0o755);
@@ -175,9 +175,17 @@ test('the real dnsmasq follows the inspector\'s PXE filter lines: the wildcard d
     assert.ok(lease, `no answer for an allowed MAC; dnsmasq said:\n${proc.output()}`);
     assert.equal(lease.bootfile, 'undionly.kpxe');
 
-    // Inspection over: the same file rewritten to ignore (dnsmasq re-reads it; nothing is deleted).
+    // Inspection over, the node still enrolled: the same file rewritten to deny (dnsmasq re-reads
+    // it; nothing is deleted): a lease (a ramdisk booted from virtual media needs one) but no boot file.
     await dhcp.applyPxeFilter({ allow: new Set(), deny: new Set([FMAC]), allowUnknown: false });
-    assert.equal(await dhcpRequest(dir, net.client, net.clientIf), null, `still answered after deny; dnsmasq said:\n${proc.output()}`);
+    const denied = await dhcpRequest(dir, net.client, net.clientIf);
+    assert.ok(denied, `no lease for an enrolled MAC outside inspection; dnsmasq said:\n${proc.output()}`);
+    assert.equal(denied.bootfile ?? '', '', `an enrolled MAC outside inspection got a boot file; dnsmasq said:\n${proc.output()}`);
+    assert.equal(denied.boot_file ?? '', '');
+
+    // Its port deleted: the filter no longer names it, it follows the unknown-hosts rule (ignore).
+    await dhcp.applyPxeFilter({ allow: new Set(), deny: new Set(), allowUnknown: false });
+    assert.equal(await dhcpRequest(dir, net.client, net.clientIf), null, `still answered after the port went away; dnsmasq said:\n${proc.output()}`);
 
     // Discovery turned on: the wildcard line rewritten to allow; a machine nobody knows boots the default file.
     execFileSync('ip', ['-n', net.client, 'link', 'set', net.clientIf, 'address', '52:54:00:77:00:03']);

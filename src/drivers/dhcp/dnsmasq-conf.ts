@@ -9,7 +9,8 @@
  * boot files (what in-band inspection of unknown machines needs): every machine the
  * provider does not serve (no `set:ironic` host line), so that the inspector's PXE filter
  * lines (`<mac>`, `*:*:*:*:*:*`: matched, hence "known", but not tagged `ironic`) let
- * machines boot the default files and `,ignore` lines stop them.
+ * machines boot the default files, `<mac>,set:ironic` lines lease without a boot file and
+ * `,ignore` lines stop them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

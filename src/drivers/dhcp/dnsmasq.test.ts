@@ -60,8 +60,10 @@ test('PXE filter rules (for inspection) and leases', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ingot-dnsmasq-filter-'));
   try {
     const d = new DnsmasqDhcp(dnsmasqPathsIn(dir));
-    await d.setFilterRule('52:54:00:00:0C:01', 'deny');
+    await d.setFilterRule('52:54:00:00:0C:01', 'ignore');
     assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01,ignore\n');
+    await d.setFilterRule('52:54:00:00:0C:01', 'deny');
+    assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01,set:ironic\n', 'deny: a lease without a boot file');
     await d.setFilterRule('52:54:00:00:0c:01', 'allow');
     assert.equal(await readFile(d.filterFile('52:54:00:00:0c:01'), 'utf8'), '52:54:00:00:0c:01\n');
     assert.deepEqual(await d.getIpAddresses([port('52:54:00:00:0c:01')]), []);
@@ -92,7 +94,7 @@ test('the PXE filter and the host files: one rule per MAC, files rewritten and n
     const node = makeTestNode();
     const files = async () => Object.fromEntries(await Promise.all((await readdir(d.paths.hostsdir)).sort().map(async (n) => [n, await readFile(join(d.paths.hostsdir, n), 'utf8')])));
     await d.applyPxeFilter({ allow: new Set(), deny: new Set([a, idle]), allowUnknown: false });
-    assert.deepEqual(await files(), { [`filter-${a}.conf`]: `${a},ignore\n`, [`filter-${idle}.conf`]: `${idle},ignore\n`, 'filter-unknown.conf': '*:*:*:*:*:*,ignore\n' });
+    assert.deepEqual(await files(), { [`filter-${a}.conf`]: `${a},set:ironic\n`, [`filter-${idle}.conf`]: `${idle},set:ironic\n`, 'filter-unknown.conf': '*:*:*:*:*:*,ignore\n' });
     // The node pxe-boots: its host line, and the same line in its filter file.
     await d.updateDhcpOpts(ctx(node, [port(a)]), OPTS);
     const served = `${a},set:${node.driver_internal_info.dnsmasq_tag},set:ironic\n`;
@@ -104,7 +106,10 @@ test('the PXE filter and the host files: one rule per MAC, files rewritten and n
     // Cleaned up by the provider: both say ignore.
     await d.cleanDhcpOpts(ctx(node, [port(a)]));
     assert.equal((await files())[`filter-${a}.conf`], `${a},ignore\n`);
-    // The idle MAC's port goes away and discovery turns on: rewritten to the unknown rule (allow), nothing deleted.
+    // The idle MAC's port goes away: it follows the unknown-hosts rule, no answer at all (not a lease).
+    await d.applyPxeFilter({ allow: new Set(), deny: new Set(), allowUnknown: false });
+    assert.equal((await files())[`filter-${idle}.conf`], `${idle},ignore\n`);
+    // Discovery turns on: rewritten to the unknown rule (allow), nothing deleted.
     await d.applyPxeFilter({ allow: new Set(), deny: new Set(), allowUnknown: true });
     const after = await files();
     assert.equal(after[`filter-${idle}.conf`], `${idle}\n`);

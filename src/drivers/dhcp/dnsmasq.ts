@@ -12,10 +12,14 @@
  *   SIGHUP, so the entry is rewritten to ignore rather than deleted) and the opts file is
  *   removed.
  * - PXE filter rules for in-band inspection and discovery (`setFilterRule`, `applyPxeFilter`,
- *   called by the built-in inspector), the way ironic-inspector's dnsmasq filter writes
- *   them: `<hostsdir>/filter-<mac>.conf` = `<mac>` (allow) or `<mac>,ignore` (deny), and
- *   `filter-unknown.conf` = `*:*:*:*:*:*` (unknown machines may boot: discovery) or
- *   `*:*:*:*:*:*,ignore`. dnsmasq only ever adds host records from this folder (a deleted
+ *   called by the built-in inspector), in the files ironic-inspector's dnsmasq filter
+ *   writes: `<hostsdir>/filter-<mac>.conf` = `<mac>` (allow: may PXE-boot the default
+ *   files), `<mac>,set:ironic` (deny: an enrolled port outside inspection gets a lease but
+ *   no boot file; ironic-inspector writes `,ignore` there because its dnsmasq is not the
+ *   provisioning network's DHCP server, while here the same dnsmasq must still lease to a
+ *   ramdisk booted from virtual media) or `<mac>,ignore` (a MAC no longer enrolled, with
+ *   discovery off), and `filter-unknown.conf` = `*:*:*:*:*:*` (unknown machines may boot:
+ *   discovery) or `*:*:*:*:*:*,ignore`. dnsmasq only ever adds host records from this folder (a deleted
  *   or changed file's record stays until SIGHUP), so filter files are rewritten, never
  *   deleted: a MAC the filter no longer names follows the unknown-hosts rule (inspector's
  *   "removed" list). One MAC, one rule: a MAC that has a host file of this provider
@@ -38,6 +42,10 @@ import { join } from 'node:path';
 import { InvalidError } from '../../core/errors.ts';
 import type { DriverContext, DriverPort } from '../base.ts';
 import type { DhcpOption, DhcpProvider } from './provider.ts';
+
+/** What the PXE filter lets one MAC do (see the file comment). */
+export type PxeFilterRule = 'allow' | 'deny' | 'ignore';
+const FILTER_SUFFIX: Record<PxeFilterRule, string> = { allow: '', deny: ',set:ironic', ignore: ',ignore' };
 
 /** Where dnsmasq and Ingot meet (Ironic's `[dnsmasq]` options). */
 export interface DnsmasqPaths {
@@ -129,12 +137,16 @@ export class DnsmasqDhcp implements DhcpProvider {
     await rm(this.optsFile(ctx.node.uuid), { force: true });
   }
 
-  /** PXE filter (inspection): let `mac` through (`allow`) or refuse it (`deny`); ignored for a MAC with a host file of this provider. */
-  async setFilterRule(mac: string, rule: 'allow' | 'deny'): Promise<void> {
+  /**
+   * PXE filter (inspection) for one MAC: `allow` (may PXE-boot the default files), `deny` (a
+   * lease, no boot file) or `ignore` (no answer at all). A MAC with a host file of this
+   * provider is left to that file.
+   */
+  async setFilterRule(mac: string, rule: PxeFilterRule): Promise<void> {
     await this.ensureDirs();
     const m = normMac(mac);
     if (await exists(this.hostFile(m))) return;
-    const text = rule === 'allow' ? `${m}\n` : `${m},ignore\n`;
+    const text = `${m}${FILTER_SUFFIX[rule]}\n`;
     if ((await readFile(this.filterFile(m), 'utf8').catch(() => null)) === text) return;
     await writeAtomic(this.filterFile(m), this.paths.hostsdir, `filter-${m}.conf`, text);
     // updateDhcpOpts may have written the MAC's host line meanwhile: make the filter line agree.
@@ -148,12 +160,12 @@ export class DnsmasqDhcp implements DhcpProvider {
    */
   async applyPxeFilter(state: { allow: ReadonlySet<string>; deny: ReadonlySet<string>; allowUnknown: boolean }): Promise<void> {
     await this.ensureDirs();
-    const want = new Map<string, 'allow' | 'deny'>();
+    const want = new Map<string, PxeFilterRule>();
     for (const m of state.deny) want.set(normMac(m), 'deny');
     for (const m of state.allow) want.set(normMac(m), 'allow');
     for (const name of await readdir(this.paths.hostsdir)) {
       const f = /^filter-(.+)\.conf$/.exec(name);
-      if (f && f[1] !== 'unknown' && !want.has(f[1]!)) want.set(f[1]!, state.allowUnknown ? 'allow' : 'deny');
+      if (f && f[1] !== 'unknown' && !want.has(f[1]!)) want.set(f[1]!, state.allowUnknown ? 'allow' : 'ignore');
     }
     for (const [m, rule] of want) await this.setFilterRule(m, rule);
     const unknown = join(this.paths.hostsdir, 'filter-unknown.conf');
