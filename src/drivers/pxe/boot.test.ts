@@ -225,3 +225,41 @@ test('staging: a changed source is fetched again; http sources are downloaded; b
     assert.equal((await readdir(join(l.s.tftpRoot, 'master_images'))).filter((n) => n.endsWith('.part')).length, 0);
   } finally { server.close(); await l.close(); }
 });
+
+test('boot mode synced with the BMC through the management interface (Ironic\'s sync_boot_mode): adopted, set, or a clear error', async () => {
+  const l = await lab();
+  try {
+    const bmc = { mode: 'bios' as string | null, sets: [] as string[], refuse: false };
+    const withModes = (node: Node) => {
+      const ctx = context(node, [port(MAC)]);
+      const management = {
+        async setBootDevice() {},
+        async getBootMode() { return bmc.mode; },
+        async setBootMode(_c: DriverContext, m: string) { if (bmc.refuse) throw new Error('BMC said no'); bmc.sets.push(m); bmc.mode = m; },
+      };
+      return { ...ctx, driver: { management } as unknown as ComposedDriver };
+    };
+    const di = { deploy_kernel: l.kernel, deploy_ramdisk: l.ramdisk };
+    // Nothing requested: the BMC's mode (bios) is adopted and PXELINUX files are written, not GRUB.
+    const adopt = makeTestNode({ provision_state: 'cleaning', driver_info: di });
+    await new PxeBoot('pxe', l.s).prepareRamdisk(withModes(adopt), 'clean');
+    assert.equal(adopt.driver_internal_info.deploy_boot_mode, 'bios');
+    assert.match(await readFile(join(l.s.tftpRoot, adopt.uuid, 'config'), 'utf8'), /^default deploy\n/);
+    assert.deepEqual(bmc.sets, []);
+    // Requested uefi, BMC in bios: the BMC is switched before the files are written for uefi.
+    const want = makeTestNode({ provision_state: 'cleaning', properties: { capabilities: 'boot_mode:uefi' }, driver_info: di });
+    await new PxeBoot('pxe', l.s).prepareRamdisk(withModes(want), 'clean');
+    assert.deepEqual(bmc.sets, ['uefi']);
+    assert.match(await readFile(join(l.s.tftpRoot, want.uuid, 'config'), 'utf8'), /^set default=deploy\n/);
+    // Requested bios, BMC in uefi and refusing: an error naming both modes, nothing booted.
+    bmc.refuse = true;
+    const refused = makeTestNode({ provision_state: 'cleaning', properties: { capabilities: 'boot_mode:bios' }, driver_info: di });
+    const rctx = withModes(refused);
+    await assert.rejects(new PxeBoot('pxe', l.s).prepareRamdisk(rctx, 'clean'),
+      (e: unknown) => e instanceof Error && /Boot mode uefi currently configured on node .* does not match the boot mode bios requested for provisioning, and setting it failed: BMC said no/.test(e.message));
+    // A management interface without boot modes (ipmitool, fake): the requested mode is trusted.
+    const plain = makeTestNode({ provision_state: 'cleaning', driver_info: di });
+    await new PxeBoot('pxe', { ...l.s, defaultBootMode: 'bios' }).prepareRamdisk(context(plain, [port(MAC)]), 'clean');
+    assert.equal(plain.driver_internal_info.deploy_boot_mode, 'bios');
+  } finally { await l.close(); }
+});
