@@ -8,6 +8,8 @@
  *   so that a cache can be checked without bundling.
  * - `cachedIngotBundle(dir)`: the file `<dir>/ingot-<hash>.mjs`, bundled once per state of
  *   the sources (written under a temporary name, then renamed: concurrent builders agree).
+ *   Bundles of other source states untouched for a day are removed when a new one is made
+ *   (one checkout's lab may still be starting agents from a bundle made minutes ago).
  *   The lab starts its machines' agents from it: a Node process that loads the bundle
  *   starts in a fraction of the CPU time of one that compiles the TypeScript sources
  *   (about 0.2 s against 0.7 s), which counts when 16 machines boot at once on 2 cores.
@@ -17,6 +19,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+
+/** Age after which another source state's bundle is removed (see cachedIngotBundle). */
+export const STALE_BUNDLE_MS = 24 * 3600_000;
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +72,12 @@ export async function cachedIngotBundle(dir: string): Promise<string> {
     await rename(tmp, file);
   } finally {
     await rm(tmp, { force: true });
+  }
+  for (const name of await readdir(dir)) {
+    const p = join(dir, name);
+    if (p === file || !/^ingot-[0-9a-f]{16}\.mjs$/.test(name)) continue;
+    const st = await stat(p).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > STALE_BUNDLE_MS) await rm(p, { force: true });
   }
   return file;
 }
