@@ -15,6 +15,7 @@ import type { BiosSetting, ComposedDriver, DriverContext, DriverLogger, DriverPo
 import { loadBiosSettings, replaceBiosSettings } from '../db/bios.ts';
 import type { Json } from '../core/node.ts';
 import { portsOfNode } from '../db/ports.ts';
+import { isoNow, isValidMac, newUuid, normalizeMac } from '../core/ids.ts';
 import type { Task } from './task.ts';
 
 /** A context built by the conductor: BIOS settings are always available. */
@@ -89,6 +90,28 @@ export function portsChanged(task: Task): void {
   rowsOfTask.get(task)?.forgetPorts();
 }
 
+/**
+ * Ironic's create_ports_if_not_exist under `task`'s lock: a port for each valid MAC that no
+ * port has yet (MACs are unique across nodes); returns the MACs created.
+ */
+export async function createPortsIfNotExist(db: Kysely<Database>, task: Task, macs: readonly { address: string; pxe?: boolean }[], logger?: DriverLogger): Promise<string[]> {
+  const created: string[] = [];
+  for (const mac of macs) {
+    if (!isValidMac(mac.address)) { logger?.warn({ node: task.node.uuid, address: mac.address }, 'Ignoring a NIC address that is not a valid MAC'); continue; }
+    const address = normalizeMac(mac.address);
+    const exists = await db.selectFrom('ports').select('id').where('address', '=', address).executeTakeFirst();
+    if (exists) continue;
+    await db.insertInto('ports').values({
+      uuid: newUuid(), address, node_id: task.node.id, portgroup_id: null, local_link_connection: null,
+      pxe_enabled: mac.pxe === false ? 0 : 1, physical_network: null, internal_info: null, is_smartnic: 0,
+      extra: null, created_at: isoNow(), updated_at: null,
+    }).execute();
+    created.push(address);
+  }
+  if (created.length > 0) portsChanged(task);
+  return created;
+}
+
 export async function driverContext(db: Kysely<Database>, task: Task, logger: DriverLogger, signal?: AbortSignal, driver?: ComposedDriver): Promise<ContextHandle> {
   const rows = taskRows(db, task);
   const handle: ContextHandle = {
@@ -101,6 +124,9 @@ export async function driverContext(db: Kysely<Database>, task: Task, logger: Dr
       signal: signal ?? task.signal,
       loadPorts: () => rows.loadPorts(),
       loadBiosSettings: () => rows.loadBiosSettings(),
+      async createPortsIfNotExist(macs: readonly string[]) {
+        await createPortsIfNotExist(db, task, macs.map((address) => ({ address })), logger);
+      },
       ...(driver ? { driver } : {}),
       setInternalInfo(values: Json) {
         handle.pendingInternal = { ...(handle.pendingInternal ?? {}), ...values };

@@ -36,6 +36,12 @@ export interface DriverContext {
    * never need them), so ask where they are used rather than up front.
    */
   loadPorts(): Promise<readonly DriverPort[]>;
+  /**
+   * Create a port (pxe_enabled) for each MAC that has none anywhere (Ironic's
+   * create_ports_if_not_exist), written at once so that the boot interface sees them; an
+   * invalid MAC is skipped with a warning. Conductor contexts under a lock provide it.
+   */
+  createPortsIfNotExist?(macs: readonly string[]): Promise<void>;
   readonly logger: DriverLogger;
   readonly signal: AbortSignal;
   /** Merge keys into node.driver_internal_info (persisted by the conductor after the call). */
@@ -131,6 +137,8 @@ export interface ManagementInterface extends DriverInterface {
   injectNmi?(ctx: DriverContext): Promise<void>;
   /** The hardware vendor (stored as properties.vendor at verify), or null if unknown. */
   detectVendor?(ctx: DriverContext): Promise<string | null>;
+  /** MACs of the NICs the BMC reports enabled (Ironic's get_mac_addresses; in-band inspection creates ports for them first). */
+  getMacAddresses?(ctx: DriverContext): Promise<string[]>;
   getBootMode?(ctx: DriverContext): Promise<string | null>;
   setBootMode?(ctx: DriverContext, mode: 'uefi' | 'bios'): Promise<void>;
   getSecureBoot?(ctx: DriverContext): Promise<boolean | null>;

@@ -61,4 +61,8 @@ test('a machine whose report never arrives ends in inspect failed with a last_er
   assert.equal(st.finished, true);
   assert.equal(st.state, 'error');
   assert.equal(st.error, n.last_error);
+  // No report ever arrived, yet the node has a port per NIC the BMC reports enabled: created
+  // before the ramdisk booted, as Ironic 21.4's inspector interface does.
+  const ports = (await ironic(env.svc, 'GET', `/v1/ports?node=${uuid}`)).body.ports as { address: string }[];
+  assert.deepEqual(ports.map((p) => p.address).sort(), m.nics.map((x) => x.mac.toLowerCase()).sort());
 });

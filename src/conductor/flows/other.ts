@@ -5,7 +5,7 @@ import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
-import { portsChanged } from '../driver-context.ts';
+import { createPortsIfNotExist } from '../driver-context.ts';
 import { hashPassword } from '../../core/sha-crypt.ts';
 import { imageTypeUpdate } from '../image-type.ts';
 
@@ -58,17 +58,7 @@ export async function doInspect(deps: FlowDeps, task: Task): Promise<void> {
     const res = await driver.inspect.inspect(handle.ctx);
     await handle.flush();
     if (res.properties) await task.save({ properties: { ...task.node.properties, ...res.properties } });
-    for (const mac of res.macs ?? []) {
-      const address = normalizeMac(mac.address);
-      const exists = await deps.db.selectFrom('ports').select('id').where('address', '=', address).executeTakeFirst();
-      if (exists) continue;
-      await deps.db.insertInto('ports').values({
-        uuid: newUuid(), address, node_id: task.node.id, portgroup_id: null, local_link_connection: null,
-        pxe_enabled: mac.pxe === false ? 0 : 1, physical_network: null, internal_info: null, is_smartnic: 0,
-        extra: null, created_at: isoNow(), updated_at: null,
-      }).execute();
-      portsChanged(task);
-    }
+    await createPortsIfNotExist(deps.db, task, res.macs ?? [], handle.ctx.logger);
     if (res.inventory) {
       const now = isoNow();
       await deps.db.deleteFrom('node_inventory').where('node_id', '=', task.node.id).execute();

@@ -2,7 +2,9 @@
  * `inspector` inspect interface (Ironic 21.4's `inspector`, with the inspector built in):
  * in-band inspection by the agent ramdisk.
  *
- * inspect(): boot the ramdisk for inspection through the node's boot interface
+ * inspect(): create ports for the MACs the management interface reports (Ironic's
+ * get_mac_addresses + create_ports_if_not_exist; skipped where it cannot say), boot the
+ * ramdisk for inspection through the node's boot interface
  * (`prepareRamdisk(ctx, 'inspect', {kernelParams: {'ipa-inspection-callback-url': …}})`,
  * plus `[inspector] extra_kernel_params`), power the machine on (reboot when on), and
  * answer `wait`: the node stays in `inspect wait` until the agent's report reaches
@@ -46,6 +48,12 @@ export class InspectorInspect implements InspectInterface {
     const d = siblings(ctx);
     const url = this.opts.callbackUrl();
     if (!url) throw new DriverError(`Node ${ctx.node.uuid}: the inspector callback URL is not known (is the inspector API running?).`);
+    // As Ironic 21.4: ports for the NICs the BMC knows, before the ramdisk boots from them.
+    if (d.management.getMacAddresses && ctx.createPortsIfNotExist) {
+      const macs = await d.management.getMacAddresses(ctx);
+      if (macs.length > 0) await ctx.createPortsIfNotExist(macs);
+      else ctx.logger.warn({ node: ctx.node.uuid }, 'Not creating ports before inspection: the BMC reports no enabled NIC');
+    }
     await d.boot.prepareRamdisk(ctx, 'inspect', { kernelParams: { ...this.opts.extraKernelParams, 'ipa-inspection-callback-url': url } });
     // As Ironic: the inspector learns of the inspection after the ramdisk is prepared, before power on.
     // Status bookkeeping only: a failure is logged, the inspection goes on.

@@ -150,15 +150,21 @@ export class RedfishInspect extends RedfishBase implements InspectInterface {
     }
 
     const nics = await getEthernetInterfaces(s.client, s.system);
-    const macs: { address: string }[] = [];
-    for (const n of nics) {
-      const mac = normalizeMac(typeof n.raw.MACAddress === 'string' ? n.raw.MACAddress : undefined);
-      if (n.state !== 'Enabled') continue;
-      if (!mac) { s.ctx.logger.warn({ node: node.uuid, nic: n.uri }, 'Ignoring a NIC that reports no MAC'); continue; }
-      if (!macs.some((m) => m.address === mac)) macs.push({ address: mac });
-    }
+    const macs = enabledMacs(s, nics).map((address) => ({ address }));
     if (macs.length === 0) s.ctx.logger.warn({ node: node.uuid }, 'No NIC in the Enabled state was discovered; no port created');
     const cpuList = processors.filter((p) => p.processorType === undefined || p.processorType === 'CPU');
     return { outcome: 'done', properties: found, macs, inventory: inventoryOf(s, cpuList, threads, arch, memoryMb, st.drives, nics) };
   }
+}
+
+/** MACs of the NICs in the Enabled state, once each (Ironic's redfish get_enabled_macs). */
+export function enabledMacs(s: RedfishSession, nics: readonly EthernetInterface[]): string[] {
+  const macs: string[] = [];
+  for (const n of nics) {
+    const mac = normalizeMac(typeof n.raw.MACAddress === 'string' ? n.raw.MACAddress : undefined);
+    if (n.state !== 'Enabled') continue;
+    if (!mac) { s.ctx.logger.warn({ node: s.ctx.node.uuid, nic: n.uri }, 'Ignoring a NIC that reports no MAC'); continue; }
+    if (!macs.includes(mac)) macs.push(mac);
+  }
+  return macs;
 }

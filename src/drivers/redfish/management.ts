@@ -21,7 +21,7 @@ import type { Json } from '../../core/node.ts';
 import type { BootDeviceInfo, DriverContext, ManagementInterface, StepDef, StepOutcome } from '../base.ts';
 import { unsupportedExtension } from '../noop/unsupported.ts';
 import {
-  getOptional, getSecureBoot, resetSecureBootKeys, setBootOverride, setSecureBoot, type SecureBoot,
+  getEthernetInterfaces, getOptional, getSecureBoot, resetSecureBootKeys, setBootOverride, setSecureBoot, type SecureBoot,
 } from './client/index.ts';
 import {
   BOOT_MODE_TO_REDFISH, REDFISH_TO_BOOT_DEVICE, REDFISH_TO_BOOT_MODE, setBootDevice, supportedBootDevices,
@@ -29,6 +29,7 @@ import {
 import type { RedfishSession } from './connection.ts';
 import { RedfishBase, runStep, strOf as str } from './common.ts';
 import { injectNmi } from './power-ops.ts';
+import { enabledMacs } from './inspect.ts';
 
 type Indicators = Record<string, Record<string, { readonly: boolean; states: string[] }>>;
 const INDICATOR_STATES = ['blinking', 'off', 'on'];
@@ -66,6 +67,10 @@ export class RedfishManagement extends RedfishBase implements ManagementInterfac
       const persistent = b.enabled === 'Continuous' ? true : b.enabled === 'Once' ? false : null;
       return { boot_device: (b.target && REDFISH_TO_BOOT_DEVICE[b.target]) ?? null, persistent };
     });
+  }
+
+  async getMacAddresses(ctx: DriverContext): Promise<string[]> {
+    return this.redfish(ctx, 'Getting the MAC addresses', async (s) => enabledMacs(s, await getEthernetInterfaces(s.client, s.system)));
   }
 
   async getBootMode(ctx: DriverContext): Promise<string | null> {
