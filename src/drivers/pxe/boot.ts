@@ -37,7 +37,7 @@ import {
 } from './options.ts';
 import { renderBootIpxe, renderGrubConfig, renderInitialGrubCfg, renderIpxeConfig, renderPxeConfig, switchBootEntry } from './render.ts';
 import type { PxeSettings } from './settings.ts';
-import { syncBootMode } from '../shared/boot-mode-sync.ts';
+import { managementBootMode, syncBootMode } from '../shared/boot-mode-sync.ts';
 import { stageImages, unstageImages } from './stage.ts';
 
 type Purpose = 'deploy' | 'clean' | 'inspect' | 'rescue';
@@ -83,7 +83,7 @@ export class PxeBoot implements BootInterface {
   async prepareRamdisk(ctx: DriverContext, purpose: Purpose, params: RamdiskParams = {}): Promise<void> {
     const node = ctx.node;
     const mode = purpose === 'rescue' ? 'rescue' : 'deploy';
-    const bootMode = await syncBootMode(ctx, this.s.defaultBootMode);
+    const bootMode = await syncBootMode(ctx, this.s.defaultBootMode, await managementBootMode(ctx));
     if (this.ipxe) await this.writeBootScript();
     else if (bootMode === 'uefi') await this.writeInitialGrubCfg();
     await this.s.dhcp.updateDhcpOpts(ctx, dhcpOptions(this.s, this.ipxe, bootMode, this.s.dhcp.supportsIpxeTag()));
@@ -111,7 +111,7 @@ export class PxeBoot implements BootInterface {
 
   async prepareInstance(ctx: DriverContext): Promise<void> {
     const node = ctx.node;
-    const bootMode = await syncBootMode(ctx, this.s.defaultBootMode);
+    const bootMode = await syncBootMode(ctx, this.s.defaultBootMode, await managementBootMode(ctx));
     let device: 'pxe' | 'disk';
     if (bootOption(node) === 'ramdisk') {
       const info = instanceImageInfo(node, this.s, this.ipxe);

@@ -32,11 +32,12 @@
  * building instance boot ISOs from instance_info kernel/ramdisk.
  */
 import { randomBytes } from 'node:crypto';
-import { DriverError, InvalidError, messageOf } from '../../core/errors.ts';
+import { InvalidError } from '../../core/errors.ts';
 import type { Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';
 import type { BootInterface, DriverContext, RamdiskParams } from '../base.ts';
-import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, requestedBootMode, type AgentIsoSettings } from '../shared/agent-iso.ts';
+import { kernelRamdiskOf, prepareAgentIso, removeAgentIso, type AgentIsoSettings } from '../shared/agent-iso.ts';
+import { syncBootMode } from '../shared/boot-mode-sync.ts';
 import { pyRepr } from '../shared/py-repr.ts';
 import { BOOT_MODE_TO_REDFISH, REDFISH_TO_BOOT_MODE, setBootDevice } from './boot-device.ts';
 import { setBootOverride } from './client/index.ts';
@@ -185,35 +186,16 @@ export class RedfishVirtualMediaBoot extends RedfishBase implements BootInterfac
     if (this.iso) await removeAgentIso(this.iso, REDFISH_IMAGE_SUBDIR, s.ctx.node.uuid);
   }
 
-  /**
-   * Ironic's boot_mode_utils.sync_boot_mode: the requested boot mode goes to the BMC; with
-   * none requested, the BMC's mode is adopted (driver_internal_info.deploy_boot_mode), or
-   * `[deploy] default_boot_mode` set on both. A BMC that refuses a mode that differs from
-   * the requested one is an error; otherwise a refusal is logged. Returns the mode.
-   */
+  /** Ironic's sync_boot_mode (drivers/shared/boot-mode-sync.ts) on the open session. */
   private async syncBootMode(s: RedfishSession): Promise<'uefi' | 'bios'> {
-    const node = s.ctx.node;
     const raw = s.system.boot.mode ? REDFISH_TO_BOOT_MODE[s.system.boot.mode] : undefined;
-    const bm = raw === 'uefi' || raw === 'bios' ? raw : null;
-    const requested = requestedBootMode(node);
-    if (!requested && bm) {
-      s.ctx.setInternalInfo({ deploy_boot_mode: bm });
-      return bm;
-    }
-    const want = requested ?? this.iso?.defaultBootMode ?? 'uefi';
-    if (!requested) s.ctx.setInternalInfo({ deploy_boot_mode: want });
-    if (bm === want) return want;
-    try {
-      await setBootOverride(s.client, s.system, { mode: BOOT_MODE_TO_REDFISH[want] });
-      await s.refresh();
-    } catch (err) {
-      if (bm !== null) {
-        throw new DriverError(`Boot mode ${bm} currently configured on node ${node.uuid} does not match the boot mode ${want} `
-          + `requested for provisioning, and setting it failed: ${messageOf(err)}`, { reason: 'boot_mode' });
-      }
-      s.ctx.logger.warn({ node: node.uuid, mode: want, err: messageOf(err) }, 'Boot mode not set on the BMC; assuming it boots in that mode');
-    }
-    return want;
+    return syncBootMode(s.ctx, this.iso?.defaultBootMode ?? 'uefi', {
+      current: raw === 'uefi' || raw === 'bios' ? raw : null,
+      set: async (mode) => {
+        await setBootOverride(s.client, s.system, { mode: BOOT_MODE_TO_REDFISH[mode] });
+        await s.refresh();
+      },
+    });
   }
 
   /** Set the boot device (refreshing the system first: earlier actions changed it). */

@@ -1,41 +1,40 @@
 /**
- * Ironic's boot_mode_utils.sync_boot_mode for boot interfaces that reach the BMC only through
- * the node's management interface (`pxe`, `ipxe`): the requested boot mode goes to the BMC;
- * with none requested, the BMC's mode is adopted (driver_internal_info.deploy_boot_mode), or
- * `[deploy] default_boot_mode` is set on both. A BMC that reports another mode and refuses
- * the requested one is an error (the machine would not boot the files written for that
- * mode); a management interface without boot modes (ipmitool, fake, noop) or a BMC that does
- * not say is trusted to boot in the requested mode. Returns the mode to write boot files for.
- * (redfish-virtual-media has its own, on its open Redfish session: drivers/redfish/boot.ts.)
+ * Ironic's boot_mode_utils.sync_boot_mode, the decision in one place: the requested boot
+ * mode goes to the BMC; with none requested, the BMC's mode is adopted
+ * (driver_internal_info.deploy_boot_mode), or the default (`[deploy] default_boot_mode`) is
+ * set on both. A BMC that reports another mode and refuses the requested one is an error
+ * (the machine would not boot what is prepared for that mode); a BMC that does not say, or
+ * cannot be told, is trusted to boot in the requested mode. Returns the mode to prepare for.
+ *
+ * How the BMC is read and set is the caller's: `pxe`/`ipxe` go through the node's management
+ * interface (`managementBootMode`), redfish-virtual-media through its open Redfish session.
  */
-import { DriverError } from '../../core/errors.ts';
+import { DriverError, messageOf } from '../../core/errors.ts';
 import type { DriverContext } from '../base.ts';
 import { requestedBootMode } from './agent-iso.ts';
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+export type BootMode = 'uefi' | 'bios';
 
-export async function syncBootMode(ctx: DriverContext, dflt: 'uefi' | 'bios'): Promise<'uefi' | 'bios'> {
+export interface BmcBootMode {
+  /** The mode the BMC reports, or null when it does not say. */
+  current: BootMode | null;
+  /** Sets the BMC's mode; absent when the BMC cannot be told. */
+  set?: (mode: BootMode) => Promise<void>;
+}
+
+export async function syncBootMode(ctx: DriverContext, dflt: BootMode, bmc: BmcBootMode): Promise<BootMode> {
   const node = ctx.node;
-  const mgmt = ctx.driver?.management;
   const requested = requestedBootMode(node);
-  let current: 'uefi' | 'bios' | null = null;
-  if (mgmt?.getBootMode) {
-    try {
-      const raw = await mgmt.getBootMode(ctx);
-      current = raw === 'uefi' || raw === 'bios' ? raw : null;
-    } catch (err) {
-      ctx.logger.warn({ node: node.uuid, err: messageOf(err) }, 'Could not read the boot mode from the BMC');
-    }
-  }
+  const { current } = bmc;
   if (!requested && current) {
     ctx.setInternalInfo({ deploy_boot_mode: current });
     return current;
   }
   const want = requested ?? dflt;
   if (!requested) ctx.setInternalInfo({ deploy_boot_mode: want });
-  if (current === want || !mgmt?.setBootMode) return want;
+  if (current === want || !bmc.set) return want;
   try {
-    await mgmt.setBootMode(ctx, want);
+    await bmc.set(want);
   } catch (err) {
     if (current !== null) {
       throw new DriverError(`Boot mode ${current} currently configured on node ${node.uuid} does not match the boot mode ${want} `
@@ -44,4 +43,22 @@ export async function syncBootMode(ctx: DriverContext, dflt: 'uefi' | 'bios'): P
     ctx.logger.warn({ node: node.uuid, mode: want, err: messageOf(err) }, 'Boot mode not set on the BMC; assuming it boots in that mode');
   }
   return want;
+}
+
+/**
+ * The BMC's boot mode through the node's management interface (ipmitool, fake and noop
+ * offer none: then nothing is read or set). A failed read is logged and counts as unknown.
+ */
+export async function managementBootMode(ctx: DriverContext): Promise<BmcBootMode> {
+  const mgmt = ctx.driver?.management;
+  let current: BootMode | null = null;
+  if (mgmt?.getBootMode) {
+    try {
+      const raw = await mgmt.getBootMode(ctx);
+      current = raw === 'uefi' || raw === 'bios' ? raw : null;
+    } catch (err) {
+      ctx.logger.warn({ node: ctx.node.uuid, err: messageOf(err) }, 'Could not read the boot mode from the BMC');
+    }
+  }
+  return { current, ...(mgmt?.setBootMode ? { set: (mode: BootMode) => mgmt.setBootMode!(ctx, mode) } : {}) };
 }
