@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'undici';
 import { startAgent, type RunningAgent } from './agent.ts';
 import { LabMachine } from './hardware/lab.ts';
-import { fakeIronic, makeMachine, until, type FakeIronic, type TestMachine } from './test-support.ts';
+import { fakeIronic, makeMachine, until, type TestMachine } from './test-support.ts';
 import type { AgentMachine } from '../contracts/agent-machine.ts';
 
 const UUID = '81421597-e7c5-42ff-a3c9-205325b61bdf';

@@ -50,7 +50,7 @@ export class IronicClient {
   private maxVersion: [number, number] | null = null;
   private readonly dispatcher: Dispatcher;
 
-  constructor(apiUrls: string[], private readonly timeoutSeconds = 30) {
+  constructor(apiUrls: string[], timeoutSeconds = 30) {
     if (apiUrls.length === 0) throw new Error('no Ironic API URL: pass --api-url or boot with ipa-api-url=');
     this.urls = apiUrls.map((u) => u.replace(/\/+$/, ''));
     this.dispatcher = new Agent({ headersTimeout: timeoutSeconds * 1000, bodyTimeout: timeoutSeconds * 1000, connectTimeout: timeoutSeconds * 1000 });

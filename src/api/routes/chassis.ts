@@ -8,7 +8,7 @@
  * PATCH and DELETE reach the node controller with shifted arguments and fail with the
  * messages reproduced below. `?chassis_uuid=` on the nested list is a 500 in 21.4; 400 here.
  */
-import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
 import { ForbiddenError, InvalidError, NotFoundError } from '../../core/errors.ts';
 import { newUuid } from '../../core/ids.ts';

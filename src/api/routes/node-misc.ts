@@ -16,7 +16,7 @@ import type { ApiDeps } from '../server.ts';
 import { InvalidError, NotAcceptableError, NotFoundError } from '../../core/errors.ts';
 import { isUuidLike } from '../../core/ids.ts';
 import type { Json } from '../../core/node.ts';
-import { publicUrl, supports } from '../context.ts';
+import { supports } from '../context.ts';
 import { RoutingError } from '../errors.ts';
 import { validate, type Schema } from '../schema.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../server.ts';
-import { InvalidError, NotAcceptableError, ConflictError, NotFoundError, IngotError } from '../../core/errors.ts';
+import { InvalidError, NotAcceptableError, ConflictError, IngotError } from '../../core/errors.ts';
 import { isUuidLike, canonicalUuid, newUuid } from '../../core/ids.ts';
 import { INTERFACE_FIELDS, INTERFACE_KINDS, type Node } from '../../core/node.ts';
 import { ProvisionState as S } from '../../core/states.ts';

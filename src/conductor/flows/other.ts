@@ -1,7 +1,7 @@
 /** Short flows: verify (enroll → manageable), inspect, adopt, rescue, unrescue. */
 import { ProvisionState as S } from '../../core/states.ts';
 import { messageOf } from '../../core/errors.ts';
-import { isoNow, normalizeMac, newUuid } from '../../core/ids.ts';
+import { isoNow } from '../../core/ids.ts';
 import type { Task } from '../task.ts';
 import { type FlowDeps, prepare, failTask } from '../deps.ts';
 import { cacheBiosSettings } from '../bios.ts';
