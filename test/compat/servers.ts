@@ -5,7 +5,6 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { startService, type Service } from '../../src/bin/service.ts';
 import { PEER_DIR } from '../../src/testing/shared-data.ts';
+import { freePort } from '../support/serve-process.ts';
 
 const run = promisify(execFile);
 
@@ -21,18 +21,6 @@ export function skipReason(): string | undefined {
   if (!existsSync('/usr/bin/ironic-api')) return 'the real Ironic is not installed (/usr/bin/ironic-api missing; see <shared>/peer/ironic/install.sh)';
   if (!existsSync(join(PEER_DIR, 'start.sh'))) return `peer scripts not found in ${PEER_DIR}`;
   return undefined;
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 export interface Peer {
