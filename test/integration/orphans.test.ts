@@ -10,18 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveProcess, stopProcess, type ServeProcess } from '../support/serve-process.ts';
+import { call, serveProcess, stopProcess, type ServeProcess } from '../support/serve-process.ts';
 
 const IN_FLIGHT = ['deploying', 'cleaning', 'verifying', 'inspecting', 'adopting', 'rescuing', 'unrescuing', 'deleting'];
 
-async function call(s: ServeProcess, method: string, path: string, body?: unknown, version = '1.82'): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method, headers: { 'x-openstack-ironic-api-version': version, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 async function nodes(s: ServeProcess): Promise<any[]> {
   return (await call(s, 'GET', '/v1/nodes?fields=uuid,name,provision_state,reservation,target_power_state,last_error&limit=100')).body.nodes;

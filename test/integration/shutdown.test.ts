@@ -9,16 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveProcess, stopProcess, type ServeProcess } from '../support/serve-process.ts';
+import { call, serveProcess, stopProcess, type ServeProcess } from '../support/serve-process.ts';
 
-async function call(s: ServeProcess, method: string, path: string, body?: unknown, version = '1.82'): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method, headers: { 'x-openstack-ironic-api-version': version, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 test('SIGTERM mid-flight: drain, then running jobs fail with a last_error and no lock; exit 0', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-shutdown-'));

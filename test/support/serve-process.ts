@@ -53,3 +53,13 @@ export function stopProcess(s: ServeProcess, signal: NodeJS.Signals = 'SIGTERM')
     s.proc.kill(signal);
   });
 }
+
+/** One REST call to `s` at API `version`; the body parsed as JSON (null when empty). */
+export async function call(s: ServeProcess, method: string, path: string, body?: unknown, version = '1.82'): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${s.url}${path}`, {
+    method, headers: { 'x-openstack-ironic-api-version': version, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
