@@ -141,3 +141,15 @@ test('UEFI (the default boot mode): install_bootloader for the whole-disk image,
   assert.equal(new URL(agent.requests[i]!.path, 'http://a').searchParams.get('wait'), 'false');
   assert.equal(agent.requests[i + 1]!.method, 'GET', 'then polled');
 });
+
+test('a boot mode recorded at boot-mode sync (driver_internal_info.deploy_boot_mode = bios) is the one the deploy uses: no install_bootloader', async () => {
+  const uuid = await enroll('synced-bios', '52:54:00:1a:9e:0f', goodImage(), { properties: { cpu_arch: 'x86_64' } }); // no boot_mode capability
+  // What sync_boot_mode records when the BMC reports BIOS and nothing is requested.
+  const row = await svc.db.kysely.selectFrom('nodes').select('driver_internal_info').where('uuid', '=', uuid).executeTakeFirstOrThrow();
+  const dii = { ...(typeof row.driver_internal_info === 'string' ? JSON.parse(row.driver_internal_info) : row.driver_internal_info ?? {}), deploy_boot_mode: 'bios' };
+  await svc.db.kysely.updateTable('nodes').set({ driver_internal_info: JSON.stringify(dii) }).where('uuid', '=', uuid).execute();
+  const { agent } = await deployEnrolled(uuid, 'synced-bios', '52:54:00:1a:9e:0f');
+  assert.equal(agent.bootloader, null, 'a BIOS machine gets no UEFI boot loader');
+  assert.ok(!agent.requests.some((r) => r.body?.name === 'image.install_bootloader'));
+  assert.equal((await api('GET', `/v1/nodes/${uuid}`)).body.provision_state, 'active');
+});

@@ -6,6 +6,7 @@ import { PowerState as P } from '../../core/states.ts';
 import type { AgentConfig } from '../../core/agent-config.ts';
 import type { DriverContext } from '../base.ts';
 import { siblings } from './agent-base.ts';
+import { bootModeOf as sharedBootModeOf } from '../shared/agent-iso.ts';
 
 /**
  * Forget the agent session (Ironic's wipe_token_and_url): the next ramdisk boot looks
@@ -62,23 +63,12 @@ export async function bootRamdisk(ctx: DriverContext, purpose: string): Promise<
   await powerAction(ctx, state === P.ON ? P.REBOOT : P.ON);
 }
 
-function capability(caps: unknown, key: string): string | undefined {
-  if (caps && typeof caps === 'object') {
-    const v = (caps as Json)[key];
-    return typeof v === 'string' ? v : undefined;
-  }
-  if (typeof caps !== 'string') return undefined;
-  for (const part of caps.split(',')) {
-    const [k, v] = part.split(':');
-    if (k?.trim() === key && v !== undefined) return v.trim();
-  }
-  return undefined;
-}
-
-/** Ironic's boot_mode_utils.get_boot_mode: requested secure boot, instance/node capabilities, [deploy] default_boot_mode. */
+/**
+ * Ironic's boot_mode_utils.get_boot_mode (drivers/shared/agent-iso.ts): requested secure
+ * boot, instance capabilities, instance deploy_boot_mode, node capabilities, the mode
+ * recorded at boot-mode sync (driver_internal_info.deploy_boot_mode), else `[deploy]
+ * default_boot_mode`.
+ */
 export function bootModeOf(node: Readonly<Node>, cfg: AgentConfig): 'uefi' | 'bios' {
-  const ii = node.instance_info;
-  if (capability(ii.capabilities, 'secure_boot') === 'true' || capability(node.properties.capabilities, 'secure_boot') === 'true') return 'uefi';
-  const m = ii.deploy_boot_mode ?? capability(ii.capabilities, 'boot_mode') ?? capability(node.properties.capabilities, 'boot_mode');
-  return m === 'bios' || m === 'uefi' ? m : cfg.defaultBootMode;
+  return sharedBootModeOf(node, cfg.defaultBootMode);
 }
